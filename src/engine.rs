@@ -1,0 +1,175 @@
+//! The engine: shared, loaded-once state (fonts, templates, packs) and the
+//! whole pipeline for one order. The CLI, the batch runner and the service
+//! all call [`Engine::render`].
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::analysis::{self, Analysis};
+use crate::content::{self, Templates};
+use crate::error::{Error, Result, Stage};
+use crate::layout::{self, FontSet, ReportWorld};
+use crate::model::Order;
+use crate::packs::Packs;
+use crate::pdf::{self, ExportOptions};
+
+/// Fonts, templates and packs, loaded once and shared (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    /// The bundled fonts.
+    pub fonts: FontSet,
+    /// Content templates and the typst layout library.
+    pub templates: Templates,
+    /// Content packs.
+    pub packs: Packs,
+}
+
+/// Per-render options.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Write a tagged PDF (default true).
+    pub tagged: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self { tagged: true }
+    }
+}
+
+/// Milliseconds spent per stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    /// Analysis.
+    pub analysis: f64,
+    /// Template rendering.
+    pub content: f64,
+    /// typst compile (evaluation and layout).
+    pub layout: f64,
+    /// PDF export.
+    pub pdf: f64,
+}
+
+/// A finished render.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The PDF.
+    pub pdf: Vec<u8>,
+    /// Page count.
+    pub pages: usize,
+    /// The analysis behind it.
+    pub analysis: Analysis,
+    /// Stage timings.
+    pub timings: Timings,
+    /// The generated typst source.
+    pub source: String,
+    /// typst warnings, if any.
+    pub warnings: Vec<crate::error::Diagnostic>,
+}
+
+fn ms(since: Instant) -> f64 {
+    (since.elapsed().as_secs_f64() * 1e5).round() / 100.0
+}
+
+impl Engine {
+    /// The engine with everything embedded in the binary.
+    pub fn embedded() -> Result<Self> {
+        Ok(Self { fonts: FontSet::embedded()?, templates: Templates::embedded()?, packs: Packs::embedded()? })
+    }
+
+    /// The engine with optional runtime overrides for packs and templates.
+    pub fn with_overrides(packs: Option<&Path>, templates: Option<&Path>) -> Result<Self> {
+        Ok(Self {
+            fonts: FontSet::embedded()?,
+            templates: match templates {
+                Some(d) => Templates::from_dir(d)?,
+                None => Templates::embedded()?,
+            },
+            packs: match packs {
+                Some(d) => Packs::from_dir(d)?,
+                None => Packs::embedded()?,
+            },
+        })
+    }
+
+    /// Checks an order against the packs without rendering.
+    pub fn validate(&self, order: &Order) -> Result<Analysis> {
+        analysis::analyze(order, &self.packs)
+    }
+
+    /// The generated typst source for an order (for `--emit-source`).
+    pub fn source(&self, order: &Order) -> Result<String> {
+        let (_, source, _) = self.content(order)?;
+        Ok(source)
+    }
+
+    fn content(&self, order: &Order) -> Result<(Analysis, String, [f64; 2])> {
+        let t0 = Instant::now();
+        let company = self.packs.company(&order.target.company)?;
+        let (role, cr) = self.packs.role(company, order.target.role)?;
+        let analysis = analysis::analyze(order, &self.packs)?;
+        let t_analysis = ms(t0);
+        let t1 = Instant::now();
+        let source = content::generate(&self.templates, order, &analysis, company, role, cr)?;
+        Ok((analysis, source, [t_analysis, ms(t1)]))
+    }
+
+    /// Runs the whole pipeline for one order and returns the PDF bytes.
+    ///
+    /// ```no_run
+    /// let engine = prepbook::Engine::embedded()?;
+    /// # let order: prepbook::Order = todo!();
+    /// let out = engine.render(&order, &Default::default())?;
+    /// std::fs::write("playbook.pdf", &out.pdf).unwrap();
+    /// # Ok::<(), prepbook::Error>(())
+    /// ```
+    pub fn render(&self, order: &Order, opts: &RenderOptions) -> Result<Rendered> {
+        let _span = tracing::info_span!("render", order = %order.order_id).entered();
+        let (analysis, source, [t_analysis, t_content]) = self.content(order)?;
+        let t2 = Instant::now();
+        let world = ReportWorld::new(source, self.templates.lib(), self.fonts.clone(), order.target.today);
+        let compiled = layout::compile(&world);
+        let t_layout = ms(t2);
+        let result = compiled.and_then(|(doc, warnings)| {
+            let t3 = Instant::now();
+            let bytes = pdf::export(
+                &doc,
+                &ExportOptions {
+                    ident: order.order_id.clone(),
+                    date: order.target.today,
+                    standard: order.delivery.pdf_standard.clone(),
+                    tagged: opts.tagged,
+                },
+            )?;
+            Ok((bytes, doc.pages().len(), warnings, ms(t3)))
+        });
+        // Evict on success and on failure alike: the memo cache otherwise
+        // keeps every report's layout alive.
+        typst::comemo::evict(0);
+        let (pdf, pages, warnings, t_pdf) = result?;
+        let source = world.main_text().to_string();
+        Ok(Rendered {
+            pdf,
+            pages,
+            analysis,
+            timings: Timings { analysis: t_analysis, content: t_content, layout: t_layout, pdf: t_pdf },
+            source,
+            warnings,
+        })
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, synced, then renamed. A crash or error never leaves a
+/// half-written file under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(Stage::Output, dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(Stage::Output, path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(Stage::Output, path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(Stage::Output, path, e.error))?;
+    Ok(())
+}

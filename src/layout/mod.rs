@@ -1,0 +1,57 @@
+//! Layout: typst, in process. Responsible for the typst world (bundled
+//! fonts, the layout library and this report's generated source under
+//! fixed virtual paths, nothing else) and for compiling it into pages with
+//! diagnostics mapped back to template files; not for the PDF bytes
+//! ([`crate::pdf`]).
+
+mod fonts;
+mod world;
+
+pub use fonts::FontSet;
+pub(crate) use world::ReportWorld;
+
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::WorldExt;
+use typst_layout::PagedDocument;
+
+use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
+
+/// Compiles a generated report into pages.
+///
+/// typst's memo cache is evicted after every compile (also on failure):
+/// without that it grows by tens of megabytes per report in a long-running
+/// process. `typst::comemo` is used rather than a direct comemo dependency
+/// because a second comemo version would have a separate, never-evicted
+/// cache.
+pub(crate) fn compile(world: &ReportWorld) -> Result<(PagedDocument, Vec<Diagnostic>)> {
+    let result = typst::compile::<PagedDocument>(world);
+    let warnings = result.warnings.iter().map(|d| to_diag(world, d)).collect();
+    let out = result.output.map_err(|errors| {
+        let diags: Vec<Diagnostic> = errors.iter().map(|d| to_diag(world, d)).collect();
+        let first = diags.first().map(|d| d.to_string()).unwrap_or_default();
+        Error::new(ErrorKind::Render, Stage::Layout, format!("typst failed: {first}"))
+            .with_diagnostics(diags)
+    });
+    out.map(|doc| (doc, warnings))
+}
+
+fn to_diag(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
+    let mut out = Diagnostic::new(format!(
+        "{}{}",
+        if d.severity == Severity::Warning { "warning: " } else { "" },
+        d.message
+    ));
+    if let Some(id) = d.span.id() {
+        out.file = Some(world.display_name(id));
+        if let (Some(range), Ok(source)) = (world.range(d.span), typst::World::source(world, id)) {
+            let text = source.text();
+            let (line, column) = crate::model::json::position(text, range.start);
+            out.line = Some(line);
+            out.column = Some(column);
+        }
+    }
+    for hint in &d.hints {
+        out.message.push_str(&format!(" (hint: {})", hint.v));
+    }
+    out
+}

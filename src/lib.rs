@@ -1,0 +1,40 @@
+//! prepbook turns a candidate's resume, a target job and company data into
+//! a personalised interview-preparation playbook, typeset as PDF.
+//!
+//! # Pipeline
+//! 1. **Input model** ([`model`]): the order — JSON Resume, job document or
+//!    job text, target — read with located diagnostics ([`OrderDraft::resolve`]).
+//! 2. **Packs** ([`packs`]): company and role content, loaded once
+//!    ([`Packs::embedded`], [`Packs::from_dir`]) and checked for authors
+//!    ([`check_packs`]).
+//! 3. **Analysis** ([`analyze`]): requirements, the explainable fit score,
+//!    ranked gaps, STAR drafts, the weekly plan, prioritised questions.
+//! 4. **Content** ([`content::generate`]): minijinja templates write typst
+//!    source; every value is escaped into a typst string literal.
+//! 5. **Layout** (`layout`): typst compiles the source in a world that serves
+//!    only the bundled fonts, the layout library and this report's source.
+//! 6. **PDF** ([`pdf::export`]): typst-pdf writes deterministic bytes.
+//!
+//! [`Engine`] holds the shared state and runs stages 3–6 for an order.
+
+pub mod analysis;
+mod assets;
+pub mod content;
+mod engine;
+mod error;
+mod layout;
+pub mod model;
+pub mod packs;
+pub mod pdf;
+
+pub use analysis::{Analysis, analyze};
+pub use engine::{Engine, RenderOptions, Rendered, Timings, write_atomic};
+pub use error::{Diagnostic, Error, ErrorKind, Result, Stage};
+pub use layout::FontSet;
+pub use model::{Order, OrderDraft, PathPolicy, Role};
+pub use packs::{Packs, check_packs};
+
+/// The bundled font files (name, bytes), for `--emit-source`.
+pub fn embedded_fonts() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    assets::FONTS.iter().copied()
+}

@@ -1,0 +1,281 @@
+//! The `prepbook` command line: argument parsing and output, nothing else.
+//! Exit codes: 0 success, 1 invalid input, 2 usage error, 3 internal failure.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use prepbook::model::{OrderDraft, PathPolicy, Source};
+use prepbook::{Engine, ErrorKind, Order, RenderOptions};
+
+#[derive(Parser)]
+#[command(name = "prepbook", version, about = "Personalised interview-preparation playbooks as PDF")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render one playbook to PDF.
+    Render(RenderArgs),
+    /// Check an order (or, with only --packs, the packs) without rendering.
+    Validate(ValidateArgs),
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// An order document (JSON); other flags override its fields.
+    #[arg(long, value_name = "ORDER.json")]
+    order: Option<PathBuf>,
+    /// The resume (JSON Resume).
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
+    /// The job: a JSON Resume job document, or .txt/.md description text.
+    #[arg(long, value_name = "FILE")]
+    job: Option<PathBuf>,
+    /// Company id (e.g. google) or a company pack file.
+    #[arg(long, value_name = "ID|FILE")]
+    company: Option<String>,
+    /// Role id: swe, pm, ds, de, mle or tpm.
+    #[arg(long, value_name = "ID")]
+    role: Option<String>,
+    /// Target level as the company names it (e.g. L5).
+    #[arg(long)]
+    level: Option<String>,
+    /// Interview date (YYYY-MM-DD); default four weeks after --today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    interview_date: Option<String>,
+    /// The day the plan starts (YYYY-MM-DD); default the current date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+    /// Preparation hours per week (default 8).
+    #[arg(long, value_name = "N")]
+    hours_per_week: Option<u32>,
+    /// Order id for the footer stamp; default derived from the inputs.
+    #[arg(long, value_name = "ID")]
+    order_id: Option<String>,
+    /// Content packs directory (default: the embedded packs).
+    #[arg(long, value_name = "DIR")]
+    packs: Option<PathBuf>,
+    /// Templates directory (default: the embedded templates).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Conform to a PDF standard: a-2b, a-3b or ua-1.
+    #[arg(long, value_name = "STD")]
+    pdf_standard: Option<String>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Where to write the PDF.
+    #[arg(long, value_name = "FILE.pdf")]
+    out: PathBuf,
+    /// Also write the generated typst project (main.typ, lib.typ, fonts/) here.
+    #[arg(long, value_name = "DIR")]
+    emit_source: Option<PathBuf>,
+    /// Write an untagged PDF (smaller, less accessible).
+    #[arg(long)]
+    no_tags: bool,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = match &cli.command {
+        Command::Render(a) => a.input.json,
+        Command::Validate(a) => a.input.json,
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (`prepbook ... | head`) is not a failure.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let lib = err.chain().find_map(|e| e.downcast_ref::<prepbook::Error>());
+            let code = match lib.map(|e| e.kind()) {
+                Some(ErrorKind::InvalidInput) => 1,
+                _ => 3,
+            };
+            if json {
+                let body = lib.map_or_else(
+                    || serde_json::json!({"message": format!("{err:#}")}),
+                    |e| e.to_json(),
+                );
+                println!("{}", serde_json::json!({ "error": body }));
+            }
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                if cause.downcast_ref::<prepbook::Error>().is_none() {
+                    eprintln!("  caused by: {cause}");
+                }
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Render(args) => render(args),
+        Command::Validate(args) => validate(args),
+    }
+}
+
+/// Loads the engine and the order the flags describe.
+fn load(input: &InputArgs) -> anyhow::Result<(Engine, Order)> {
+    let mut engine = Engine::with_overrides(input.packs.as_deref(), input.templates.as_deref())?;
+    let mut draft = match &input.order {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read order {}", path.display()))?;
+            let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            OrderDraft::from_json(&text, Some(&path.display().to_string()), &PathPolicy::RelativeTo(base))?
+        }
+        None => OrderDraft::default(),
+    };
+    let mut company = input.company.clone();
+    if let Some(c) = &company {
+        let p = Path::new(c);
+        if c.ends_with(".json") || p.components().count() > 1 {
+            company = Some(engine.packs.add_company_file(p)?);
+        }
+    }
+    let mut delivery = prepbook::model::Delivery::default();
+    delivery.pdf_standard = input.pdf_standard.clone();
+    draft.overlay(OrderDraft {
+        order_id: input.order_id.clone(),
+        resume: input.resume.clone().map(Source::File),
+        job: input.job.clone().map(Source::File),
+        company,
+        role: input.role.clone(),
+        level: input.level.clone(),
+        interview_date: input.interview_date.clone(),
+        hours_per_week: input.hours_per_week,
+        today: input.today.clone(),
+        delivery,
+    });
+    // The only wall-clock read: the CLI's default for `today`. Rendering
+    // itself never looks at the clock.
+    let now = time::OffsetDateTime::now_utc().date();
+    let order = draft.resolve(now)?;
+    Ok((engine, order))
+}
+
+fn render(args: RenderArgs) -> anyhow::Result<()> {
+    let (engine, order) = load(&args.input)?;
+    let out = engine.render(&order, &RenderOptions { tagged: !args.no_tags })?;
+    prepbook::write_atomic(&args.out, &out.pdf)?;
+    if let Some(dir) = &args.emit_source {
+        emit_source(&engine, dir, &out.source)?;
+    }
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.input.json {
+        let v = serde_json::json!({
+            "out": args.out,
+            "order_id": order.order_id,
+            "pages": out.pages,
+            "bytes": out.pdf.len(),
+            "fit_score": out.analysis.fit.score,
+            "timings_ms": out.timings,
+        });
+        writeln!(std::io::stdout(), "{v}")?;
+    } else {
+        eprintln!(
+            "wrote {} ({} pages, {} bytes, fit {}/100)",
+            args.out.display(),
+            out.pages,
+            out.pdf.len(),
+            out.analysis.fit.score
+        );
+    }
+    Ok(())
+}
+
+/// Writes a typst project that the typst CLI compiles into the same pages:
+/// `typst compile --font-path DIR/fonts --ignore-system-fonts DIR/main.typ`.
+fn emit_source(engine: &Engine, dir: &Path, main: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir.join("fonts"))?;
+    std::fs::write(dir.join("main.typ"), main)?;
+    std::fs::write(dir.join("lib.typ"), engine.templates.lib())?;
+    for (name, bytes) in prepbook::embedded_fonts() {
+        std::fs::write(dir.join("fonts").join(name), bytes)?;
+    }
+    Ok(())
+}
+
+fn validate(args: ValidateArgs) -> anyhow::Result<()> {
+    let input = &args.input;
+    let order_given = input.order.is_some() || input.resume.is_some();
+    if !order_given {
+        // Pack check for content authors.
+        let engine = Engine::with_overrides(input.packs.as_deref(), input.templates.as_deref())?;
+        let root = input.packs.as_deref().map_or("packs".to_string(), |p| p.display().to_string());
+        let diags = prepbook::check_packs(&engine.packs, &root);
+        if input.json {
+            println!("{}", serde_json::json!({"ok": diags.is_empty(), "problems": diags}));
+        }
+        if diags.is_empty() {
+            eprintln!(
+                "packs ok: {} companies, {} roles, {} skills",
+                engine.packs.companies.len(),
+                engine.packs.roles.len(),
+                engine.packs.taxonomy.skills.len()
+            );
+            return Ok(());
+        }
+        for d in &diags {
+            eprintln!("{d}");
+        }
+        return Err(prepbook::Error::invalid(
+            prepbook::Stage::Packs,
+            format!("{} problems in the packs", diags.len()),
+            Vec::new(),
+        )
+        .into());
+    }
+    let (engine, order) = load(input)?;
+    let analysis = engine.validate(&order)?;
+    if input.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "ok": true,
+                "order_id": order.order_id,
+                "fit_score": analysis.fit.score,
+                "requirements": analysis.requirements.skills.len(),
+                "gaps": analysis.gaps.len(),
+                "stories": analysis.stories.len(),
+                "weeks": analysis.plan.weeks.len(),
+            })
+        );
+    } else {
+        eprintln!(
+            "order {} is valid: fit {}/100, {} requirements, {} gaps, {} stories, {} weeks",
+            order.order_id,
+            analysis.fit.score,
+            analysis.requirements.skills.len(),
+            analysis.gaps.len(),
+            analysis.stories.len(),
+            analysis.plan.weeks.len()
+        );
+    }
+    Ok(())
+}

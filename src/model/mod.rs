@@ -1,0 +1,21 @@
+//! Input model: the resume, the job and the order that ties them to a
+//! company, a role and dates. Responsible for reading and checking input
+//! and for saying precisely what is wrong with it; not for judging it
+//! (that is [`crate::analysis`]).
+
+mod date;
+mod job;
+pub(crate) mod json;
+mod order;
+mod resume;
+
+pub use date::{PartialDate, parse_ymd};
+pub use job::{Job, JobDoc, JobSkill};
+pub use json::MAX_INPUT_BYTES;
+pub use order::{
+    Delivery, Order, OrderDraft, PathPolicy, Protection, Role, Source, Target, valid_order_id,
+};
+pub use resume::{
+    Award, Basics, Certificate, Education, Interest, Language, Location, Profile, Project,
+    Publication, Resume, Skill, Volunteer, Work,
+};

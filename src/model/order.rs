@@ -1,0 +1,516 @@
+//! The order: everything one playbook is made from. The CLI (`render
+//! --order`), the batch manifest and the service all accept the same JSON
+//! document, described in `fixtures/order.schema.json`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use time::Date;
+
+use super::date::{json_kind, parse_ymd};
+use super::job::{Job, JobDoc};
+use super::json::{self, MAX_INPUT_BYTES};
+use super::resume::Resume;
+use crate::error::{Diagnostic, Error, Result, Stage};
+
+/// The roles a playbook can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Software engineer.
+    Swe,
+    /// Product manager.
+    Pm,
+    /// Data scientist.
+    Ds,
+    /// Data engineer.
+    De,
+    /// Machine learning engineer.
+    Mle,
+    /// Technical program manager.
+    Tpm,
+}
+
+impl Role {
+    /// Every role, in the order the product lists them.
+    pub const ALL: [Role; 6] = [Role::Swe, Role::Pm, Role::Ds, Role::De, Role::Mle, Role::Tpm];
+
+    /// The short id used in packs and on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Swe => "swe",
+            Role::Pm => "pm",
+            Role::Ds => "ds",
+            Role::De => "de",
+            Role::Mle => "mle",
+            Role::Tpm => "tpm",
+        }
+    }
+
+    /// Parses a role id, case-insensitively.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|r| r.id() == t).ok_or_else(|| {
+            format!("unknown role {s:?} (known roles: swe, pm, ds, de, mle, tpm)")
+        })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Who the playbook is for and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// Company pack id, e.g. `google`.
+    pub company: String,
+    /// Target role.
+    pub role: Role,
+    /// Level as the company names it, e.g. `L5`; `None` lets the engine pick
+    /// from experience.
+    pub level: Option<String>,
+    /// The day of the (first) interview.
+    pub interview_date: Date,
+    /// Preparation time the candidate has each week.
+    pub hours_per_week: u32,
+    /// The day the plan starts. An input, never the wall clock, so the same
+    /// order always produces the same bytes.
+    pub today: Date,
+}
+
+/// Delivery options for the produced PDF.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Delivery {
+    /// Encrypt with these passwords and permissions.
+    pub protection: Option<Protection>,
+    /// A PDF standard to conform to: `a-2b`, `a-3b` or `ua-1`.
+    pub pdf_standard: Option<String>,
+}
+
+/// PDF protection settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Protection {
+    /// Password that unlocks all permissions.
+    pub owner_password: String,
+    /// Password needed to open the file at all, if any.
+    pub user_password: Option<String>,
+    /// Allow printing (default true).
+    pub allow_print: Option<bool>,
+    /// Allow copying text (default false).
+    pub allow_copy: Option<bool>,
+    /// Allow editing (default false).
+    pub allow_edit: Option<bool>,
+}
+
+/// A complete, validated order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Order {
+    /// Stable id printed in the footer stamp and used for output names.
+    pub order_id: String,
+    /// The resume, typed.
+    pub resume: Resume,
+    /// The resume exactly as received, for the appendix and hashing.
+    pub resume_raw: serde_json::Value,
+    /// The job, if one was given.
+    pub job: Option<Job>,
+    /// Company, role and dates.
+    pub target: Target,
+    /// How the PDF is delivered.
+    pub delivery: Delivery,
+}
+
+/// Where `{"path": ...}` references in an order may be resolved.
+#[derive(Debug, Clone)]
+pub enum PathPolicy {
+    /// Resolve relative to this directory (the order file's or manifest's).
+    RelativeTo(PathBuf),
+    /// Refuse: the service never reads files a caller names.
+    Refuse,
+}
+
+/// The order document with optional fields, before resolution. The CLI
+/// fills it from flags; `render --order` from a file, with flags on top.
+#[derive(Debug, Clone, Default)]
+pub struct OrderDraft {
+    /// `order_id`.
+    pub order_id: Option<String>,
+    /// The resume source.
+    pub resume: Option<Source>,
+    /// The job source.
+    pub job: Option<Source>,
+    /// `target.company`.
+    pub company: Option<String>,
+    /// `target.role`.
+    pub role: Option<String>,
+    /// `target.level`.
+    pub level: Option<String>,
+    /// `target.interview_date` (YYYY-MM-DD).
+    pub interview_date: Option<String>,
+    /// `target.hours_per_week`.
+    pub hours_per_week: Option<u32>,
+    /// `target.today` (YYYY-MM-DD).
+    pub today: Option<String>,
+    /// `protection` and `pdf_standard`.
+    pub delivery: Delivery,
+}
+
+/// Where a resume or job comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file on disk (CLI flags, `{"path": ...}`).
+    File(PathBuf),
+    /// Inline JSON text, with its file and position for diagnostics.
+    Json {
+        /// The JSON text.
+        text: String,
+        /// The file it came from, for diagnostics.
+        file: Option<String>,
+        /// Line and column where the text starts in that file.
+        origin: (usize, usize),
+    },
+    /// Inline job-description text.
+    Text(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrder<'a> {
+    #[serde(default)]
+    order_id: Option<String>,
+    #[serde(borrow, default)]
+    resume: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    job: Option<&'a RawValue>,
+    #[serde(default)]
+    target: RawTarget,
+    #[serde(default)]
+    protection: Option<Protection>,
+    #[serde(default)]
+    pdf_standard: Option<String>,
+    /// Accepted for documentation in manifests; ignored.
+    #[serde(default, rename = "$comment")]
+    _comment: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    company: Option<String>,
+    role: Option<String>,
+    level: Option<String>,
+    interview_date: Option<String>,
+    hours_per_week: Option<u32>,
+    today: Option<String>,
+}
+
+impl OrderDraft {
+    /// Reads an order document. `file` names it in diagnostics;
+    /// `{"path": ...}` references are resolved by `policy`.
+    pub fn from_json(text: &str, file: Option<&str>, policy: &PathPolicy) -> Result<Self> {
+        let raw: RawOrder = json::parse_borrowed(text, file)
+            .map_err(|d| Error::invalid(Stage::Input, "invalid order", vec![d]))?;
+        let source = |raw: Option<&RawValue>, what: &str| -> Result<Option<Source>> {
+            let Some(raw) = raw else { return Ok(None) };
+            let value: serde_json::Value = serde_json::from_str(raw.get()).unwrap_or_default();
+            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            match &value {
+                serde_json::Value::Null => Ok(None),
+                serde_json::Value::String(s) if what == "job" => Ok(Some(Source::Text(s.clone()))),
+                serde_json::Value::Object(map)
+                    if map.len() == 1 && map.contains_key("path") =>
+                {
+                    let Some(p) = map["path"].as_str() else {
+                        return Err(invalid(
+                            Diagnostic::new("expected a file path string")
+                                .at(format!("{what}.path")),
+                            file,
+                        ));
+                    };
+                    match policy {
+                        PathPolicy::Refuse => Err(invalid(
+                            Diagnostic::new(
+                                "file references are not accepted here; send the document inline",
+                            )
+                            .at(format!("{what}.path")),
+                            file,
+                        )),
+                        PathPolicy::RelativeTo(base) => Ok(Some(Source::File(base.join(p)))),
+                    }
+                }
+                serde_json::Value::Object(_) => Ok(Some(Source::Json {
+                    text: raw.get().to_owned(),
+                    file: file.map(Into::into),
+                    origin: json::position(text, offset),
+                })),
+                other => {
+                    let expected = if what == "job" {
+                        "a JSON Resume job object, job-description text or {\"path\": ...}"
+                    } else {
+                        "a JSON Resume object or {\"path\": ...}"
+                    };
+                    Err(invalid(
+                        Diagnostic::new(format!(
+                            "expected {expected}, found {}",
+                            json_kind(other)
+                        ))
+                        .at(what),
+                        file,
+                    ))
+                }
+            }
+        };
+        Ok(Self {
+            order_id: raw.order_id,
+            resume: source(raw.resume, "resume")?,
+            job: source(raw.job, "job")?,
+            company: raw.target.company,
+            role: raw.target.role,
+            level: raw.target.level,
+            interview_date: raw.target.interview_date,
+            hours_per_week: raw.target.hours_per_week,
+            today: raw.target.today,
+            delivery: Delivery { protection: raw.protection, pdf_standard: raw.pdf_standard },
+        })
+    }
+
+    /// Lays `other`'s set fields over this draft (flags over a file).
+    pub fn overlay(&mut self, other: OrderDraft) {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
+        }
+        take!(order_id, resume, job, company, role, level, interview_date, hours_per_week, today);
+        if other.delivery.protection.is_some() {
+            self.delivery.protection = other.delivery.protection;
+        }
+        if other.delivery.pdf_standard.is_some() {
+            self.delivery.pdf_standard = other.delivery.pdf_standard;
+        }
+    }
+
+    /// Reads the sources and checks every field, collecting all problems
+    /// rather than stopping at the first. `today` is used when the draft
+    /// gives none; the interview date defaults to four weeks after today.
+    pub fn resolve(self, today: Date) -> Result<Order> {
+        let mut diags = Vec::new();
+        let mut resume_raw = serde_json::Value::Null;
+        let resume = match &self.resume {
+            None => {
+                diags.push(Diagnostic::new("a resume is required").at("resume"));
+                None
+            }
+            Some(src) => match read_resume(src) {
+                Ok((r, raw)) => {
+                    resume_raw = raw;
+                    Some(r)
+                }
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            },
+        };
+        let job = match &self.job {
+            None => None,
+            Some(src) => match read_job(src) {
+                Ok(j) => Some(j),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            },
+        };
+        let company = match self.company.as_deref().map(str::trim) {
+            Some(c) if !c.is_empty() => c.to_ascii_lowercase(),
+            _ => {
+                diags.push(Diagnostic::new("a company id is required").at("target.company"));
+                String::new()
+            }
+        };
+        let role = match self.role.as_deref() {
+            None => {
+                diags.push(
+                    Diagnostic::new(
+                        "a role is required (known roles: swe, pm, ds, de, mle, tpm)",
+                    )
+                    .at("target.role"),
+                );
+                None
+            }
+            Some(r) => Role::parse(r)
+                .map_err(|m| diags.push(Diagnostic::new(m).at("target.role")))
+                .ok(),
+        };
+        let mut date = |field: &str, value: &Option<String>| -> Option<Date> {
+            value.as_deref().and_then(|s| {
+                parse_ymd(s)
+                    .map_err(|m| diags.push(Diagnostic::new(m).at(format!("target.{field}"))))
+                    .ok()
+            })
+        };
+        let today = date("today", &self.today).unwrap_or(today);
+        let interview_date = date("interview_date", &self.interview_date)
+            .unwrap_or(today + time::Duration::days(28));
+        if interview_date < today {
+            diags.push(
+                Diagnostic::new(format!(
+                    "the interview date {interview_date} is before today ({today})"
+                ))
+                .at("target.interview_date"),
+            );
+        } else if (interview_date - today).whole_days() > 366 {
+            diags.push(
+                Diagnostic::new("expected an interview date within a year of today")
+                    .at("target.interview_date"),
+            );
+        }
+        let hours_per_week = self.hours_per_week.unwrap_or(8);
+        if !(1..=80).contains(&hours_per_week) {
+            diags.push(
+                Diagnostic::new(format!(
+                    "expected between 1 and 80 hours per week, found {hours_per_week}"
+                ))
+                .at("target.hours_per_week"),
+            );
+        }
+        if let Some(std) = &self.delivery.pdf_standard {
+            if !["a-2b", "a-3b", "ua-1"].contains(&std.as_str()) {
+                diags.push(
+                    Diagnostic::new(format!(
+                        "unknown PDF standard {std:?} (known: a-2b, a-3b, ua-1)"
+                    ))
+                    .at("pdf_standard"),
+                );
+            }
+        }
+        if let Some(id) = &self.order_id {
+            if !valid_order_id(id) {
+                diags.push(
+                    Diagnostic::new(
+                        "expected 1-64 characters of letters, digits, '-', '_' or '.', not starting with '.'",
+                    )
+                    .at("order_id"),
+                );
+            }
+        }
+        let (Some(resume), Some(role), true) = (resume, role, diags.is_empty()) else {
+            return Err(Error::invalid(Stage::Input, "invalid order", diags));
+        };
+        let target =
+            Target { company, role, level: self.level, interview_date, hours_per_week, today };
+        let order_id = self.order_id.unwrap_or_else(|| derived_id(&resume_raw, &job, &target));
+        Ok(Order { order_id, resume, resume_raw, job, target, delivery: self.delivery })
+    }
+}
+
+/// Order ids name output files, so they are restricted to a safe alphabet.
+pub fn valid_order_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('.')
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// A deterministic id for orders that come without one.
+fn derived_id(resume: &serde_json::Value, job: &Option<Job>, target: &Target) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(resume.to_string().as_bytes());
+    h.update(serde_json::to_string(job).unwrap_or_default().as_bytes());
+    h.update(serde_json::to_string(target).unwrap_or_default().as_bytes());
+    format!("PB-{}", &h.finalize().to_hex()[..10].to_ascii_uppercase())
+}
+
+fn invalid(d: Diagnostic, file: Option<&str>) -> Error {
+    let d = match file {
+        Some(f) => d.in_file(f),
+        None => d,
+    };
+    Error::invalid(Stage::Input, "invalid order", vec![d])
+}
+
+/// Reads a file as UTF-8 text, refusing oversized files before reading them.
+pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown))?;
+    if meta.len() as usize > MAX_INPUT_BYTES {
+        return Err(Diagnostic::new(format!(
+            "file is {} bytes; at most {} bytes (2 MiB) are accepted",
+            meta.len(),
+            MAX_INPUT_BYTES
+        ))
+        .in_file(&shown));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Diagnostic::new("expected UTF-8 text").in_file(&shown))
+}
+
+fn read_resume(src: &Source) -> Result<(Resume, serde_json::Value), Diagnostic> {
+    let (text, file, origin, prefix) = match src {
+        Source::File(p) => (read_text(p)?, Some(p.display().to_string()), (1, 1), ""),
+        Source::Json { text, file, origin } => (text.clone(), file.clone(), *origin, "resume"),
+        Source::Text(_) => {
+            return Err(Diagnostic::new("expected a JSON Resume object, found text").at("resume"));
+        }
+    };
+    let value: serde_json::Value = json::parse_at(&text, file.as_deref(), prefix, origin)?;
+    if !value.is_object() {
+        let mut d = Diagnostic::new(format!(
+            "expected a JSON Resume object, found {}",
+            json_kind(&value)
+        ));
+        d.file = file;
+        if !prefix.is_empty() {
+            d.path = Some(prefix.into());
+        }
+        return Err(d);
+    }
+    let resume = json::parse_at(&text, file.as_deref(), prefix, origin)?;
+    Ok((resume, value))
+}
+
+fn read_job(src: &Source) -> Result<Job, Diagnostic> {
+    match src {
+        Source::Text(t) => text_job(t.clone(), None),
+        Source::Json { text, file, origin } => {
+            json::parse_at::<JobDoc>(text, file.as_deref(), "job", *origin).map(Job::Doc)
+        }
+        Source::File(p) => {
+            let text = read_text(p)?;
+            let shown = p.display().to_string();
+            let is_json = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                || (p.extension().is_none() && text.trim_start().starts_with('{'));
+            if is_json {
+                json::parse::<JobDoc>(&text, Some(&shown), "").map(Job::Doc)
+            } else {
+                text_job(text, Some(shown))
+            }
+        }
+    }
+}
+
+fn text_job(text: String, file: Option<String>) -> Result<Job, Diagnostic> {
+    if text.len() > MAX_INPUT_BYTES {
+        let d = Diagnostic::new("job description is over 2 MiB").at("job");
+        return Err(match file {
+            Some(f) => d.in_file(f),
+            None => d,
+        });
+    }
+    if text.trim().is_empty() {
+        let d = Diagnostic::new("expected job-description text, found an empty document");
+        return Err(match file {
+            Some(f) => d.in_file(f),
+            None => d.at("job"),
+        });
+    }
+    Ok(Job::Text(text))
+}

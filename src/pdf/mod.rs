@@ -1,0 +1,60 @@
+//! PDF: typst-pdf writes the file from the laid-out pages with a fixed
+//! identifier and timestamp (so the same order gives the same bytes).
+//! Responsible for the bytes; not for layout.
+
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
+
+/// How the PDF is written.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Stable document identity (the order id): same id, same PDF `/ID`.
+    pub ident: String,
+    /// Creation date written to metadata; an input, never the clock.
+    pub date: time::Date,
+    /// `a-2b`, `a-3b` or `ua-1`.
+    pub standard: Option<String>,
+    /// Write a tagged (accessible) PDF. On by default; about 3× larger.
+    pub tagged: bool,
+}
+
+/// Writes the pages as PDF bytes.
+pub fn export(doc: &PagedDocument, opts: &ExportOptions) -> Result<Vec<u8>> {
+    let standards = match opts.standard.as_deref() {
+        None => PdfStandards::default(),
+        Some(s) => {
+            let std = match s {
+                "a-2b" => PdfStandard::A_2b,
+                "a-3b" => PdfStandard::A_3b,
+                "ua-1" => PdfStandard::Ua_1,
+                other => {
+                    return Err(Error::invalid(
+                        Stage::Pdf,
+                        "invalid pdf standard",
+                        vec![Diagnostic::new(format!("unknown PDF standard {other:?} (known: a-2b, a-3b, ua-1)")).at("pdf_standard")],
+                    ));
+                }
+            };
+            PdfStandards::new(&[std]).map_err(|e| {
+                Error::new(ErrorKind::Render, Stage::Pdf, format!("cannot configure {s} ({})", e.message()))
+            })?
+        }
+    };
+    let options = PdfOptions {
+        ident: Smart::Custom(opts.ident.clone()),
+        creator: Smart::Custom(Some(format!("prepbook {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: Some(Timestamp::new_utc(Datetime::Date(opts.date))),
+        page_ranges: None,
+        standards,
+        tagged: opts.tagged,
+        pretty: false,
+    };
+    typst_pdf::pdf(doc, &options).map_err(|errors| {
+        let msgs: Vec<Diagnostic> = errors.iter().map(|d| Diagnostic::new(d.message.to_string())).collect();
+        let first = msgs.first().map(|d| d.message.clone()).unwrap_or_default();
+        Error::new(ErrorKind::Render, Stage::Pdf, format!("pdf export failed: {first}")).with_diagnostics(msgs)
+    })
+}
