@@ -26,9 +26,14 @@ fn main() {
                 continue;
             }
             println!("cargo:rerun-if-changed={}", file.display());
-            let rel = file.strip_prefix(&base).unwrap().to_str().unwrap().replace('\\', "/");
-            writeln!(out, "    ({rel:?}, include_bytes!({:?})),", file.display().to_string())
-                .unwrap();
+            let rel =
+                file.strip_prefix(&base).unwrap().to_str().unwrap().replace('\\', "/");
+            writeln!(
+                out,
+                "    ({rel:?}, include_bytes!({:?})),",
+                file.display().to_string()
+            )
+            .unwrap();
         }
         writeln!(out, "];").unwrap();
     }

@@ -22,7 +22,9 @@ fn pipeline(c: &mut Criterion) {
     let order = order();
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
-    g.bench_function("analysis", |b| b.iter(|| prepbook::analyze(&order, &engine.packs).unwrap()));
+    g.bench_function("analysis", |b| {
+        b.iter(|| prepbook::analyze(&order, &engine.packs).unwrap())
+    });
     g.bench_function("content", |b| b.iter(|| engine.source(&order).unwrap()));
     g.bench_function("render", |b| {
         b.iter(|| engine.render(&order, &RenderOptions::default()).unwrap())

@@ -76,11 +76,18 @@ fn ms(since: Instant) -> f64 {
 impl Engine {
     /// The engine with everything embedded in the binary.
     pub fn embedded() -> Result<Self> {
-        Ok(Self { fonts: FontSet::embedded()?, templates: Templates::embedded()?, packs: Packs::embedded()? })
+        Ok(Self {
+            fonts: FontSet::embedded()?,
+            templates: Templates::embedded()?,
+            packs: Packs::embedded()?,
+        })
     }
 
     /// The engine with optional runtime overrides for packs and templates.
-    pub fn with_overrides(packs: Option<&Path>, templates: Option<&Path>) -> Result<Self> {
+    pub fn with_overrides(
+        packs: Option<&Path>,
+        templates: Option<&Path>,
+    ) -> Result<Self> {
         Ok(Self {
             fonts: FontSet::embedded()?,
             templates: match templates {
@@ -112,7 +119,8 @@ impl Engine {
         let analysis = analysis::analyze(order, &self.packs)?;
         let t_analysis = ms(t0);
         let t1 = Instant::now();
-        let source = content::generate(&self.templates, order, &analysis, company, role, cr)?;
+        let source =
+            content::generate(&self.templates, order, &analysis, company, role, cr)?;
         Ok((analysis, source, [t_analysis, ms(t1)]))
     }
 
@@ -129,7 +137,12 @@ impl Engine {
         let _span = tracing::info_span!("render", order = %order.order_id).entered();
         let (analysis, source, [t_analysis, t_content]) = self.content(order)?;
         let t2 = Instant::now();
-        let world = ReportWorld::new(source, self.templates.lib(), self.fonts.clone(), order.target.today);
+        let world = ReportWorld::new(
+            source,
+            self.templates.lib(),
+            self.fonts.clone(),
+            order.target.today,
+        );
         let compiled = layout::compile(&world);
         let t_layout = ms(t2);
         let result = compiled.and_then(|(doc, warnings)| {
@@ -154,7 +167,12 @@ impl Engine {
             pdf,
             pages,
             analysis,
-            timings: Timings { analysis: t_analysis, content: t_content, layout: t_layout, pdf: t_pdf },
+            timings: Timings {
+                analysis: t_analysis,
+                content: t_content,
+                layout: t_layout,
+                pdf: t_pdf,
+            },
             source,
             warnings,
         })
@@ -166,8 +184,10 @@ impl Engine {
 /// half-written file under the final name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(Stage::Output, dir, e))?;
+    let dir =
+        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::io(Stage::Output, dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(Stage::Output, path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(Stage::Output, path, e))?;
     tmp.persist(path).map_err(|e| Error::io(Stage::Output, path, e.error))?;

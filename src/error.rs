@@ -151,7 +151,11 @@ impl Error {
     }
 
     /// An invalid-input error carrying located diagnostics.
-    pub fn invalid(stage: Stage, message: impl Into<String>, diags: Vec<Diagnostic>) -> Self {
+    pub fn invalid(
+        stage: Stage,
+        message: impl Into<String>,
+        diags: Vec<Diagnostic>,
+    ) -> Self {
         let mut err = Self::new(ErrorKind::InvalidInput, stage, message);
         err.0.diagnostics = diags;
         err

@@ -11,7 +11,11 @@ use prepbook::model::{OrderDraft, PathPolicy, Source};
 use prepbook::{Engine, ErrorKind, Order, RenderOptions};
 
 #[derive(Parser)]
-#[command(name = "prepbook", version, about = "Personalised interview-preparation playbooks as PDF")]
+#[command(
+    name = "prepbook",
+    version,
+    about = "Personalised interview-preparation playbooks as PDF"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,7 +107,8 @@ fn main() -> ExitCode {
         Err(err) => {
             // A closed pipe (`prepbook ... | head`) is not a failure.
             if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }
@@ -139,13 +144,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Loads the engine and the order the flags describe.
 fn load(input: &InputArgs) -> anyhow::Result<(Engine, Order)> {
-    let mut engine = Engine::with_overrides(input.packs.as_deref(), input.templates.as_deref())?;
+    let mut engine =
+        Engine::with_overrides(input.packs.as_deref(), input.templates.as_deref())?;
     let mut draft = match &input.order {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read order {}", path.display()))?;
             let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            OrderDraft::from_json(&text, Some(&path.display().to_string()), &PathPolicy::RelativeTo(base))?
+            OrderDraft::from_json(
+                &text,
+                Some(&path.display().to_string()),
+                &PathPolicy::RelativeTo(base),
+            )?
         }
         None => OrderDraft::default(),
     };
@@ -156,8 +166,10 @@ fn load(input: &InputArgs) -> anyhow::Result<(Engine, Order)> {
             company = Some(engine.packs.add_company_file(p)?);
         }
     }
-    let mut delivery = prepbook::model::Delivery::default();
-    delivery.pdf_standard = input.pdf_standard.clone();
+    let delivery = prepbook::model::Delivery {
+        pdf_standard: input.pdf_standard.clone(),
+        ..Default::default()
+    };
     draft.overlay(OrderDraft {
         order_id: input.order_id.clone(),
         resume: input.resume.clone().map(Source::File),
@@ -226,11 +238,18 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let order_given = input.order.is_some() || input.resume.is_some();
     if !order_given {
         // Pack check for content authors.
-        let engine = Engine::with_overrides(input.packs.as_deref(), input.templates.as_deref())?;
-        let root = input.packs.as_deref().map_or("packs".to_string(), |p| p.display().to_string());
+        let engine =
+            Engine::with_overrides(input.packs.as_deref(), input.templates.as_deref())?;
+        let root = input
+            .packs
+            .as_deref()
+            .map_or("packs".to_string(), |p| p.display().to_string());
         let diags = prepbook::check_packs(&engine.packs, &root);
         if input.json {
-            println!("{}", serde_json::json!({"ok": diags.is_empty(), "problems": diags}));
+            println!(
+                "{}",
+                serde_json::json!({"ok": diags.is_empty(), "problems": diags})
+            );
         }
         if diags.is_empty() {
             eprintln!(

@@ -25,33 +25,68 @@ fn render_fails(args: &[&str], code: i32) -> String {
         .assert()
         .code(code);
     assert!(!out.exists(), "a failed render left {out:?}");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "temporary files left behind");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "temporary files left behind"
+    );
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
 #[test]
 fn err_malformed_json_names_file_line_and_column() {
-    let err = render_fails(&["--resume", "fixtures/errors/err_malformed.resume.json", "--company", "google", "--role", "mle"], 1);
+    let err = render_fails(
+        &[
+            "--resume",
+            "fixtures/errors/err_malformed.resume.json",
+            "--company",
+            "google",
+            "--role",
+            "mle",
+        ],
+        1,
+    );
     assert!(err.contains("err_malformed.resume.json:4:3"), "{err}");
     assert!(err.contains("malformed JSON"), "{err}");
 }
 
 #[test]
 fn err_wrong_type_names_the_json_path_and_expectation() {
-    let err = render_fails(&["--resume", "fixtures/errors/err_wrong_type.resume.json", "--company", "google", "--role", "mle"], 1);
+    let err = render_fails(
+        &[
+            "--resume",
+            "fixtures/errors/err_wrong_type.resume.json",
+            "--company",
+            "google",
+            "--role",
+            "mle",
+        ],
+        1,
+    );
     assert!(err.contains("at work[1].startDate"), "{err}");
     assert!(err.contains("expected a date as YYYY, YYYY-MM or YYYY-MM-DD"), "{err}");
 }
 
 #[test]
 fn err_bad_date_is_refused_with_its_path() {
-    let err = render_fails(&["--resume", "fixtures/errors/err_bad_date.resume.json", "--company", "google", "--role", "mle"], 1);
+    let err = render_fails(
+        &[
+            "--resume",
+            "fixtures/errors/err_bad_date.resume.json",
+            "--company",
+            "google",
+            "--role",
+            "mle",
+        ],
+        1,
+    );
     assert!(err.contains("work[0].startDate"), "{err}");
 }
 
 #[test]
 fn err_unknown_company_lists_the_known_ones() {
-    let err = render_fails(&["--order", "fixtures/errors/err_unknown_company.order.json"], 1);
+    let err =
+        render_fails(&["--order", "fixtures/errors/err_unknown_company.order.json"], 1);
     assert!(err.contains("unknown company \"initech\""), "{err}");
     for id in ["amazon", "apple", "google", "meta", "microsoft", "netflix", "nvidia"] {
         assert!(err.contains(id), "{err}");
@@ -60,15 +95,19 @@ fn err_unknown_company_lists_the_known_ones() {
 
 #[test]
 fn err_unknown_role_lists_the_known_ones() {
-    let err = render_fails(&["--order", "fixtures/errors/err_unknown_role.order.json"], 1);
-    assert!(err.contains("target.role") && err.contains("swe, pm, ds, de, mle, tpm"), "{err}");
+    let err =
+        render_fails(&["--order", "fixtures/errors/err_unknown_role.order.json"], 1);
+    assert!(
+        err.contains("target.role") && err.contains("swe, pm, ds, de, mle, tpm"),
+        "{err}"
+    );
 }
 
 #[test]
 fn err_inline_resume_errors_carry_order_path_and_position() {
     let err = render_fails(&["--order", "fixtures/errors/err_inline_type.order.json"], 1);
     assert!(err.contains("resume.skills[0].keywords"), "{err}");
-    assert!(err.contains("err_inline_type.order.json:5:"), "{err}");
+    assert!(err.contains("err_inline_type.order.json:4:51"), "{err}");
 }
 
 #[test]
@@ -81,9 +120,13 @@ fn err_dates_and_hours_are_all_reported_at_once() {
 #[test]
 fn err_oversized_resume_is_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
-    let big = format!("{{\"basics\": {{\"summary\": \"{}\"}}}}", "a".repeat(3 * 1024 * 1024));
+    let big =
+        format!("{{\"basics\": {{\"summary\": \"{}\"}}}}", "a".repeat(3 * 1024 * 1024));
     let p = write_temp(dir.path(), "big.json", &big);
-    let err = render_fails(&["--resume", p.to_str().unwrap(), "--company", "google", "--role", "mle"], 1);
+    let err = render_fails(
+        &["--resume", p.to_str().unwrap(), "--company", "google", "--role", "mle"],
+        1,
+    );
     assert!(err.contains("at most") && err.contains("2 MiB"), "{err}");
 }
 
@@ -98,7 +141,17 @@ fn the_json_resume_sample_is_accepted_unchanged() {
     let resume = shared().join("formats/jsonresume/sample.resume.json");
     let job = shared().join("formats/jsonresume/sample.job.json");
     let out = prepbook()
-        .args(["validate", "--company", "google", "--role", "mle", "--today", "2026-11-27", "--json", "--resume"])
+        .args([
+            "validate",
+            "--company",
+            "google",
+            "--role",
+            "mle",
+            "--today",
+            "2026-11-27",
+            "--json",
+            "--resume",
+        ])
         .arg(&resume)
         .arg("--job")
         .arg(&job)

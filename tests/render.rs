@@ -7,7 +7,8 @@ mod common;
 use common::*;
 use prepbook::RenderOptions;
 
-const COMPANIES: [&str; 7] = ["google", "meta", "amazon", "apple", "microsoft", "nvidia", "netflix"];
+const COMPANIES: [&str; 7] =
+    ["google", "meta", "amazon", "apple", "microsoft", "nvidia", "netflix"];
 
 const SECTIONS: [&str; 8] = [
     "Executive summary",
@@ -28,22 +29,48 @@ fn every_company_renders_a_full_mle_playbook_from_the_sample_resume() {
         let out = engine().render(&order, &RenderOptions::default()).unwrap();
         assert!(out.pages >= 50, "{company}: only {} pages", out.pages);
         let pages = pdf_pages_text(&out.pdf);
-        assert_eq!(pages.len(), out.pages, "{company}: pdftotext sees another page count");
+        assert_eq!(
+            pages.len(),
+            out.pages,
+            "{company}: pdftotext sees another page count"
+        );
         let all = squash(&pages.join("\n"));
-        for needle in ["Richard Hendriks", "Pied Piper", "CoderDojo", "Prepared for Richard Hendriks · TEST-"] {
+        for needle in [
+            "Richard Hendriks",
+            "Pied Piper",
+            "CoderDojo",
+            "Prepared for Richard Hendriks · TEST-",
+        ] {
             assert!(all.contains(&squash(needle)), "{company}: text lacks {needle:?}");
         }
-        assert!(all.contains(&squash(&format!("page 3 of {}", out.pages))), "{company}: no page X of Y footer");
+        assert!(
+            all.contains(&squash(&format!("page 3 of {}", out.pages))),
+            "{company}: no page X of Y footer"
+        );
         let outline = outline_titles(&out.pdf);
         for s in SECTIONS {
-            assert!(outline.iter().any(|t| t == s), "{company}: outline lacks {s:?} in {outline:?}");
+            assert!(
+                outline.iter().any(|t| t == s),
+                "{company}: outline lacks {s:?} in {outline:?}"
+            );
         }
         assert_eq!(info(&out.pdf, "Author").as_deref(), Some("Richard Hendriks"));
         let title = info(&out.pdf, "Title").unwrap();
-        assert!(title.contains("Machine Learning") || title.contains("ML"), "{company}: title {title}");
+        assert!(
+            title.contains("Machine Learning") || title.contains("ML"),
+            "{company}: title {title}"
+        );
         assert!(info(&out.pdf, "Subject").is_some_and(|s| s.contains("interview")));
-        assert!(info(&out.pdf, "Keywords").is_some_and(|s| s.contains(&format!("TEST-{company}-mle"))));
-        summary.push(format!("{company}: {} pages, {} bytes, fit {}", out.pages, out.pdf.len(), out.analysis.fit.score));
+        assert!(
+            info(&out.pdf, "Keywords")
+                .is_some_and(|s| s.contains(&format!("TEST-{company}-mle")))
+        );
+        summary.push(format!(
+            "{company}: {} pages, {} bytes, fit {}",
+            out.pages,
+            out.pdf.len(),
+            out.analysis.fit.score
+        ));
     }
     println!("{}", summary.join("\n"));
 }
@@ -78,9 +105,19 @@ fn international_names_render_with_real_glyphs() {
     // Latin with diacritics, Greek, Cyrillic, CJK, Arabic and Hebrew: each
     // must come back out of the PDF as the same characters, which needs a
     // real glyph with a Unicode mapping (a missing glyph would not).
-    let names = ["Zoë Ångström", "Αλέξανδρος Παπαδόπουλος", "Анна Иванова", "王小明 さくら 김민준", "ليلى حداد", "דניאל כהן"];
-    let mut resume: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared().join("formats/jsonresume/sample.resume.json")).unwrap()).unwrap();
+    let names = [
+        "Zoë Ångström",
+        "Αλέξανδρος Παπαδόπουλος",
+        "Анна Иванова",
+        "王小明 さくら 김민준",
+        "ليلى حداد",
+        "דניאל כהן",
+    ];
+    let mut resume: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join("formats/jsonresume/sample.resume.json"))
+            .unwrap(),
+    )
+    .unwrap();
     resume["basics"]["name"] = serde_json::Value::String(names.join(" / "));
     let order = order_json(serde_json::json!({
         "resume": resume,
@@ -92,23 +129,38 @@ fn international_names_render_with_real_glyphs() {
     // Every font in the file is one of the bundled families.
     let mut families = std::collections::BTreeSet::new();
     for (_, obj) in doc.objects.iter() {
-        if let Ok(d) = obj.as_dict() {
-            if d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor") {
-                let name = String::from_utf8_lossy(d.get(b"FontName").unwrap().as_name().unwrap()).into_owned();
-                families.insert(name.split('+').nth(1).unwrap_or(&name).to_string());
-            }
+        if let Ok(d) = obj.as_dict()
+            && d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+        {
+            let name =
+                String::from_utf8_lossy(d.get(b"FontName").unwrap().as_name().unwrap())
+                    .into_owned();
+            families.insert(name.split('+').nth(1).unwrap_or(&name).to_string());
         }
     }
     for f in &families {
-        assert!(f.starts_with("Noto") || f.starts_with("DroidSans"), "unexpected font {f}");
+        assert!(
+            f.starts_with("Noto") || f.starts_with("DroidSans") || f.starts_with("Nanum"),
+            "unexpected font {f}"
+        );
     }
     let text = pdf_pages_text(&out.pdf).join("\n");
-    for n in ["Zoë Ångström", "Αλέξανδρος", "Анна Иванова", "王小明", "김민준"] {
+    for n in ["Zoë Ångström", "Αλέξανδρος", "Анна Иванова", "王小明", "김민준"]
+    {
         assert!(squash(&text).contains(&squash(n)), "{n} missing from the text");
     }
     // Right-to-left names: pdftotext may emit them in visual order, so
     // compare the letters as a set of characters present.
     for n in ["ليلى", "דניאל"] {
         assert!(n.chars().all(|c| text.contains(c)), "{n} missing from the text");
+    }
+}
+
+#[test]
+fn bundled_fonts_cover_the_scripts_names_are_written_in() {
+    let fonts = &engine().fonts;
+    for c in "ÅëĞ ΑλΩ ЖЯё 王明さカ 김민 ليل דנ".chars().filter(|c| !c.is_whitespace())
+    {
+        assert!(fonts.covers(c), "no bundled font has a glyph for {c:?}");
     }
 }

@@ -137,6 +137,23 @@ pub(crate) fn units(resume: &Resume, m: &SkillMatcher, today: Date) -> Vec<Unit>
         let label = join(&[w.name.as_deref(), w.position.as_deref()]);
         let dates = span(w.start_date, w.end_date);
         let u = until(w.end_date, w.start_date);
+        // The title itself is evidence: a "Machine Learning Engineer" has
+        // done machine learning even if no highlight says the words.
+        if let Some(p) = w.position.as_deref() {
+            push(
+                &mut out,
+                m,
+                format!("work[{i}].position"),
+                UnitKind::WorkSummary,
+                label.clone(),
+                w.name.as_deref(),
+                w.position.as_deref(),
+                dates.clone(),
+                p,
+                u,
+                i,
+            );
+        }
         for (j, h) in w.highlights.iter().enumerate() {
             push(
                 &mut out,
@@ -352,7 +369,19 @@ pub(crate) fn units(resume: &Resume, m: &SkillMatcher, today: Date) -> Vec<Unit>
         });
     }
     if let Some(s) = &resume.basics.summary {
-        push(&mut out, m, "basics.summary".into(), UnitKind::Summary, "Summary".into(), None, None, None, s, None, 0);
+        push(
+            &mut out,
+            m,
+            "basics.summary".into(),
+            UnitKind::Summary,
+            "Summary".into(),
+            None,
+            None,
+            None,
+            s,
+            None,
+            0,
+        );
     }
     out
 }
@@ -381,20 +410,23 @@ fn join_sentence(parts: &[Option<&str>]) -> String {
         .join(". ")
 }
 
-/// Whether a sentence states a figure a story can cite.
+/// Whether a sentence states a figure a story can cite: a percentage, an
+/// amount, or a number that is not a bare year ("in 2016") or part of a
+/// name ("Python2", "p99").
 pub(crate) fn has_figure(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, c)| {
-        c.is_ascii_digit()
-            // A bare year ("in 2016") is a date, not a result.
-            && !(i + 4 <= b.len()
-                && b[i..i + 4].iter().all(u8::is_ascii_digit)
-                && (b[i] == b'1' || b[i] == b'2')
-                && b.get(i + 4).is_none_or(|n| !n.is_ascii_digit())
-                && (i == 0 || !b[i - 1].is_ascii_digit()))
-            && (i == 0 || !b[i - 1].is_ascii_alphabetic())
-    }) || text.contains('%')
-        || text.contains('$')
+    if text.contains('%') || text.contains('$') {
+        return true;
+    }
+    text.split(|c: char| c.is_whitespace() || ",;:()".contains(c)).any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if !w.chars().any(|c| c.is_ascii_digit()) || w.starts_with(char::is_alphabetic) {
+            return false;
+        }
+        let year = w.len() == 4
+            && w.chars().all(|c| c.is_ascii_digit())
+            && (w.starts_with("19") || w.starts_with("20"));
+        !year
+    })
 }
 
 /// Years of professional experience: the union of work periods up to

@@ -69,6 +69,8 @@ pub struct Row {
     pub evidence: Option<Evidence>,
     /// The job's words.
     pub quote: Option<String>,
+    /// When this is one of several alternatives and another one is met.
+    pub alternative_to: Option<String>,
 }
 
 /// Coverage of one competency the company emphasises.
@@ -101,17 +103,108 @@ pub struct Fit {
 
 /// Words that show a behavioural competency in an accomplishment.
 pub(crate) const BEHAVIOR_WORDS: [(&str, &[&str]); 6] = [
-    ("leadership", &["led", "lead", "managed", "mentored", "coached", "hired", "head", "ceo", "founder", "founded", "president", "director", "manager", "teacher", "taught"]),
-    ("ownership", &["owned", "built", "build", "launched", "shipped", "delivered", "drove", "created", "designed", "optimized", "optimised", "implemented", "developed", "won"]),
-    ("collaboration", &["team", "collaborated", "partnered", "cross-functional", "together", "stakeholders", "with"]),
-    ("communication", &["presented", "wrote", "published", "documented", "taught", "teacher", "talk", "spoke", "explained", "award"]),
-    ("ambiguity", &["first", "new", "scratch", "founded", "prototype", "pivot", "startup", "zero", "novel", "record"]),
-    ("customer_focus", &["customer", "customers", "user", "users", "client", "clients", "artist", "artists", "people", "students"]),
+    (
+        "leadership",
+        &[
+            "led",
+            "lead",
+            "managed",
+            "mentored",
+            "coached",
+            "hired",
+            "head",
+            "ceo",
+            "founder",
+            "founded",
+            "president",
+            "director",
+            "manager",
+            "teacher",
+            "taught",
+        ],
+    ),
+    (
+        "ownership",
+        &[
+            "owned",
+            "built",
+            "build",
+            "launched",
+            "shipped",
+            "delivered",
+            "drove",
+            "created",
+            "designed",
+            "optimized",
+            "optimised",
+            "implemented",
+            "developed",
+            "won",
+        ],
+    ),
+    (
+        "collaboration",
+        &[
+            "team",
+            "collaborated",
+            "partnered",
+            "cross-functional",
+            "together",
+            "stakeholders",
+            "with",
+        ],
+    ),
+    (
+        "communication",
+        &[
+            "presented",
+            "wrote",
+            "published",
+            "documented",
+            "taught",
+            "teacher",
+            "talk",
+            "spoke",
+            "explained",
+            "award",
+        ],
+    ),
+    (
+        "ambiguity",
+        &[
+            "first",
+            "new",
+            "scratch",
+            "founded",
+            "prototype",
+            "pivot",
+            "startup",
+            "zero",
+            "novel",
+            "record",
+        ],
+    ),
+    (
+        "customer_focus",
+        &[
+            "customer",
+            "customers",
+            "user",
+            "users",
+            "client",
+            "clients",
+            "artist",
+            "artists",
+            "people",
+            "students",
+        ],
+    ),
 ];
 
 pub(crate) fn behavior_hits(text: &str) -> BTreeSet<&'static str> {
     let lower = text.to_lowercase();
-    let words: BTreeSet<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').collect();
+    let words: BTreeSet<&str> =
+        lower.split(|c: char| !c.is_alphanumeric() && c != '-').collect();
     BEHAVIOR_WORDS
         .iter()
         .filter(|(_, ws)| ws.iter().any(|w| words.contains(w)))
@@ -121,7 +214,11 @@ pub(crate) fn behavior_hits(text: &str) -> BTreeSet<&'static str> {
 
 /// Best evidence for a skill among the units, directly or through a related
 /// skill (at a third of the strength, and never "strong").
-pub(crate) fn best_evidence(skill: &str, units: &[Unit], taxonomy: &Taxonomy) -> Option<Evidence> {
+pub(crate) fn best_evidence(
+    skill: &str,
+    units: &[Unit],
+    taxonomy: &Taxonomy,
+) -> Option<Evidence> {
     let direct = units
         .iter()
         .filter(|u| u.skills.contains(skill))
@@ -181,7 +278,7 @@ pub(crate) struct FitInput<'a> {
 }
 
 pub(crate) fn assess(i: &FitInput) -> Fit {
-    let rows: Vec<Row> = i
+    let mut rows: Vec<Row> = i
         .reqs
         .skills
         .iter()
@@ -199,16 +296,42 @@ pub(crate) fn assess(i: &FitInput) -> Fit {
                 status,
                 evidence,
                 quote: r.quote.clone(),
+                alternative_to: None,
             }
         })
         .collect();
+    // Alternatives: when one member of a group is evidenced, the others are
+    // no longer required ("one of C++, Java or Go" needs only one).
+    for (idx, req) in i.reqs.skills.iter().enumerate() {
+        let Some(group) = req.group else { continue };
+        let met = i
+            .reqs
+            .skills
+            .iter()
+            .zip(&rows)
+            .find(|(r, row)| {
+                r.group == Some(group)
+                    && row.status != Status::Missing
+                    && row.skill != req.skill
+            })
+            .map(|(_, row)| row.name.clone());
+        if let Some(other) = met
+            && rows[idx].status == Status::Missing
+        {
+            rows[idx].need = Need::Preferred;
+            rows[idx].alternative_to = Some(other);
+        }
+    }
 
     let mean = |need: Need| -> Option<(f64, usize, usize)> {
         let rs: Vec<&Row> = rows.iter().filter(|r| r.need == need).collect();
         if rs.is_empty() {
             return None;
         }
-        let s = rs.iter().map(|r| r.evidence.as_ref().map_or(0.0, |e| e.strength)).sum::<f64>();
+        let s = rs
+            .iter()
+            .map(|r| r.evidence.as_ref().map_or(0.0, |e| e.strength))
+            .sum::<f64>();
         let found = rs.iter().filter(|r| r.status != Status::Missing).count();
         Some((s / rs.len() as f64, found, rs.len()))
     };
@@ -242,7 +365,13 @@ pub(crate) fn assess(i: &FitInput) -> Fit {
             s,
             format!("{found} of {n} preferred skills appear in your resume."),
         ),
-        None => push("preferred_skills", "Preferred skills", 15.0, 1.0, "The job lists no preferred skills.".into()),
+        None => push(
+            "preferred_skills",
+            "Preferred skills",
+            15.0,
+            1.0,
+            "The job lists no preferred skills.".into(),
+        ),
     }
     match i.reqs.min_years {
         Some(min) if min > 0 => push(
@@ -250,9 +379,21 @@ pub(crate) fn assess(i: &FitInput) -> Fit {
             "Years of experience",
             15.0,
             i.years / f64::from(min),
-            format!("The job asks for {min}+ years; your work history adds up to {:.1} years.", i.years),
+            format!(
+                "The job asks for {min}+ years; your work history adds up to {:.1} years.",
+                i.years
+            ),
         ),
-        _ => push("years", "Years of experience", 15.0, 1.0, format!("The job states no minimum; your work history adds up to {:.1} years.", i.years)),
+        _ => push(
+            "years",
+            "Years of experience",
+            15.0,
+            1.0,
+            format!(
+                "The job states no minimum; your work history adds up to {:.1} years.",
+                i.years
+            ),
+        ),
     }
     match i.reqs.seniority {
         Some(want) => {
@@ -268,13 +409,33 @@ pub(crate) fn assess(i: &FitInput) -> Fit {
                 "Seniority",
                 10.0,
                 score,
-                format!("The job reads as {}; your history reads as {}.", want.label(), i.seniority.label()),
+                format!(
+                    "The job reads as {}; your history reads as {}.",
+                    want.label(),
+                    i.seniority.label()
+                ),
             )
         }
-        None => push("seniority", "Seniority", 10.0, 1.0, format!("The job states no seniority; your history reads as {}.", i.seniority.label())),
+        None => push(
+            "seniority",
+            "Seniority",
+            10.0,
+            1.0,
+            format!(
+                "The job states no seniority; your history reads as {}.",
+                i.seniority.label()
+            ),
+        ),
     }
     if i.reqs.domains.is_empty() {
-        push("domain", "Domain", 10.0, 1.0, "The job names no specific business domain, so no points are lost here.".into());
+        push(
+            "domain",
+            "Domain",
+            10.0,
+            1.0,
+            "The job names no specific business domain, so no points are lost here."
+                .into(),
+        );
     } else {
         let have = i
             .reqs
@@ -287,7 +448,10 @@ pub(crate) fn assess(i: &FitInput) -> Fit {
             "Domain",
             10.0,
             have as f64 / i.reqs.domains.len() as f64,
-            format!("Your resume shows {have} of the {} domains the job names.", i.reqs.domains.len()),
+            format!(
+                "Your resume shows {have} of the {} domains the job names.",
+                i.reqs.domains.len()
+            ),
         );
     }
     let competencies = competency_fit(i);
@@ -299,7 +463,10 @@ pub(crate) fn assess(i: &FitInput) -> Fit {
         "Company emphasis",
         15.0,
         emph / total_emph,
-        format!("Weighted by what this company stresses for the role (most of all: {top}), your resume covers {:.0}% of it.", emph / total_emph * 100.0),
+        format!(
+            "Weighted by what this company stresses for the role (most of all: {top}), your resume covers {:.0}% of it.",
+            emph / total_emph * 100.0
+        ),
     );
     let score = components.iter().map(|c| c.weight * c.score).sum::<f64>().round() as u32;
     Fit { score: score.min(100), components, rows, competencies }
@@ -316,7 +483,9 @@ fn competency_fit(i: &FitInput) -> Vec<CompetencyFit> {
             let (coverage, evidence) = coverage(id, i);
             CompetencyFit {
                 id: id.clone(),
-                name: names.get(id.as_str()).map_or_else(|| humanize(id), |n| n.to_string()),
+                name: names
+                    .get(id.as_str())
+                    .map_or_else(|| humanize(id), |n| n.to_string()),
                 emphasis: w,
                 coverage,
                 evidence,
@@ -338,8 +507,13 @@ pub(crate) fn coverage(id: &str, i: &FitInput) -> (f64, Vec<String>) {
             .collect();
         return ((paths.len() as f64 / 2.0).min(1.0), paths);
     }
-    let skills: Vec<&String> =
-        i.role.competencies.iter().find(|c| c.id == id).map(|c| c.skills.iter().collect()).unwrap_or_default();
+    let skills: Vec<&String> = i
+        .role
+        .competencies
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.skills.iter().collect())
+        .unwrap_or_default();
     if skills.is_empty() {
         return (0.0, Vec::new());
     }
@@ -360,7 +534,9 @@ pub(crate) fn coverage(id: &str, i: &FitInput) -> (f64, Vec<String>) {
 pub(crate) fn humanize(id: &str) -> String {
     let s = id.replace('_', " ");
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// The candidate's seniority from years and titles.

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 pub use evidence::{Unit, UnitKind};
-pub use fit::{Component, CompetencyFit, Evidence, Fit, Row, Status};
+pub use fit::{CompetencyFit, Component, Evidence, Fit, Row, Status};
 pub use gaps::{Gap, GapKind};
 pub use plan::{Plan, Task, Week};
 pub use questions::RankedQuestion;
@@ -110,8 +110,13 @@ fn analyze_with(
     let units = evidence::units(&order.resume, &matcher, t.today);
     let years = evidence::years_of_experience(&order.resume, t.today);
     let seniority = fit::candidate_seniority(years, &units);
-    let reqs =
-        requirements::extract(order.job.as_ref(), company_role, role, &matcher, &packs.taxonomy);
+    let reqs = requirements::extract(
+        order.job.as_ref(),
+        company_role,
+        role,
+        &matcher,
+        &packs.taxonomy,
+    );
     let input = fit::FitInput {
         reqs: &reqs,
         units: &units,
@@ -123,15 +128,30 @@ fn analyze_with(
     };
     let fit = fit::assess(&input);
     let gaps = gaps::rank(&fit, &input, years);
-    let required: BTreeSet<String> = reqs.skills.iter().map(|r| r.skill.clone()).collect();
+    let required: BTreeSet<String> =
+        reqs.skills.iter().map(|r| r.skill.clone()).collect();
     let skill_name = |id: &str| {
-        packs.taxonomy.skills.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone())
+        packs
+            .taxonomy
+            .skills
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id.to_string(), |s| s.name.clone())
     };
-    let stories = stories::draft(&units, &required, role, company, company_role, &skill_name);
-    let plan = plan::build(t.today, t.interview_date, t.hours_per_week, &gaps, &fit.competencies, &stories);
+    let stories =
+        stories::draft(&units, &required, role, company, company_role, &skill_name);
+    let plan = plan::build(
+        t.today,
+        t.interview_date,
+        t.hours_per_week,
+        &gaps,
+        &fit.competencies,
+        &stories,
+    );
     let questions = questions::prioritise(company_role, role, &gaps, &stories);
     let level = pick_level(order, company_role, years);
-    let strengths = fit.rows.iter().filter(|r| r.status == Status::Strong).cloned().collect();
+    let strengths =
+        fit.rows.iter().filter(|r| r.status == Status::Strong).cloned().collect();
     let all_skills: BTreeSet<String> =
         units.iter().flat_map(|u| u.skills.iter().map(|s| skill_name(s))).collect();
     let candidate = Candidate {
@@ -144,16 +164,26 @@ fn analyze_with(
         sparse: order.resume.work.is_empty(),
         units,
     };
-    Analysis { candidate, requirements: reqs, fit, gaps, stories, plan, questions, level, strengths }
+    Analysis {
+        candidate,
+        requirements: reqs,
+        fit,
+        gaps,
+        stories,
+        plan,
+        questions,
+        level,
+        strengths,
+    }
 }
 
 fn employers(resume: &Resume) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in &resume.work {
-        if let Some(n) = w.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            if !out.iter().any(|o| o == n) {
-                out.push(n.to_string());
-            }
+        if let Some(n) = w.name.as_deref().map(str::trim).filter(|n| !n.is_empty())
+            && !out.iter().any(|o| o == n)
+        {
+            out.push(n.to_string());
         }
     }
     out
@@ -178,13 +208,18 @@ fn pick_level(order: &Order, cr: &CompanyRole, years: f64) -> Option<LevelPick> 
         });
     }
     let min_years = |s: &str| -> f64 {
-        s.split(|c: char| !c.is_ascii_digit()).find(|p| !p.is_empty()).and_then(|p| p.parse().ok()).unwrap_or(0.0)
+        s.split(|c: char| !c.is_ascii_digit())
+            .find(|p| !p.is_empty())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0.0)
     };
     let pick = cr
         .levels
         .iter()
         .filter(|l| min_years(&l.typical_experience) <= years)
-        .max_by(|a, b| min_years(&a.typical_experience).total_cmp(&min_years(&b.typical_experience)))
+        .max_by(|a, b| {
+            min_years(&a.typical_experience).total_cmp(&min_years(&b.typical_experience))
+        })
         .or_else(|| cr.levels.first())?;
     Some(LevelPick {
         id: pick.id.clone(),
@@ -202,3 +237,6 @@ pub(crate) use fit::humanize;
 pub(crate) fn is_behavioral(id: &str) -> bool {
     crate::packs::BEHAVIORAL.contains(&id)
 }
+
+#[cfg(test)]
+mod tests;

@@ -63,6 +63,20 @@ fn half(h: f64) -> f64 {
     ((h * 2.0).round() / 2.0).max(0.5)
 }
 
+/// Adjusts rounded task hours so that they add up to the week's hours.
+fn balance(tasks: &mut [Task], hours: f64) {
+    let sum: f64 = tasks.iter().map(|t| t.hours).sum();
+    let mut diff = hours - sum;
+    for t in tasks.iter_mut().rev() {
+        if diff.abs() < 0.25 {
+            break;
+        }
+        let new = (t.hours + diff).max(0.5);
+        diff -= new - t.hours;
+        t.hours = new;
+    }
+}
+
 pub(crate) fn build(
     today: Date,
     interview: Date,
@@ -74,14 +88,16 @@ pub(crate) fn build(
     let days = (interview - today).whole_days().max(1);
     let n_weeks = ((days + 6) / 7).max(1) as usize;
     let hpw = f64::from(hours_per_week);
-    let skill_gaps: Vec<&Gap> = gaps.iter().filter(|g| g.kind != super::gaps::GapKind::Years).collect();
+    let skill_gaps: Vec<&Gap> =
+        gaps.iter().filter(|g| g.kind != super::gaps::GapKind::Years).collect();
     let prep_weeks = n_weeks.saturating_sub(1).max(1);
     let per_week = skill_gaps.len().div_ceil(prep_weeks).clamp(1, 2);
     let practice: Vec<&CompetencyFit> = {
         let mut c: Vec<&CompetencyFit> = competencies.iter().collect();
         // Heaviest emphasis with the least coverage first.
         c.sort_by(|a, b| {
-            (b.emphasis * (1.5 - b.coverage)).total_cmp(&(a.emphasis * (1.5 - a.coverage)))
+            (b.emphasis * (1.5 - b.coverage))
+                .total_cmp(&(a.emphasis * (1.5 - a.coverage)))
         });
         c
     };
@@ -99,14 +115,22 @@ pub(crate) fn build(
         let mut add = |share: f64, kind: &'static str, text: String| {
             tasks.push(Task { hours: half(hours * share), kind, text });
         };
-        let week_gaps: Vec<&&Gap> = skill_gaps.iter().skip(w * per_week).take(per_week).collect();
+        let week_gaps: Vec<&&Gap> =
+            skill_gaps.iter().skip(w * per_week).take(per_week).collect();
         let comp = practice.get(w % practice.len().max(1)).copied();
         let focus;
         let checkpoint;
         if last && n_weeks > 1 {
             focus = "Rehearse under interview conditions".to_string();
             add(0.35, "mock", "Two full mock interviews with a timer: one technical, one behavioural. Record them and review the first five minutes of each.".into());
-            add(0.25, "stories", format!("Say each of your {} stories out loud in under three minutes; tighten the result line of each.", stories.len()));
+            add(
+                0.25,
+                "stories",
+                format!(
+                    "Say each of your {} stories out loud in under three minutes; tighten the result line of each.",
+                    stories.len()
+                ),
+            );
             add(0.2, "practice", "Work the ten 'start here' questions in the question bank once more, this time without notes.".into());
             add(0.1, "company", "Reread the company's process and values pages; prepare three questions to ask each interviewer.".into());
             add(0.1, "logistics", "Day-of checklist: confirm times and links, test your setup, plan the evening before.".into());
@@ -114,7 +138,9 @@ pub(crate) fn build(
         } else {
             let names: Vec<String> = week_gaps.iter().map(|g| g.name.clone()).collect();
             focus = if names.is_empty() {
-                comp.map_or("Practise the core competencies".into(), |c| format!("Deepen {}", c.name))
+                comp.map_or("Practise the core competencies".into(), |c| {
+                    format!("Deepen {}", c.name)
+                })
             } else {
                 format!("Close gaps: {}", names.join(" and "))
             };
@@ -123,17 +149,41 @@ pub(crate) fn build(
                 add(
                     gap_share / week_gaps.len() as f64,
                     "gap",
-                    format!("Gap {}: {} — follow days {} of its two-week plan.", g.rank, g.name, if w == 0 { "1 to 7" } else { "8 to 14" }),
+                    format!(
+                        "Gap {}: {} — follow days {} of its two-week plan.",
+                        g.rank,
+                        g.name,
+                        if w == 0 { "1 to 7" } else { "8 to 14" }
+                    ),
                 );
             }
             if let Some(c) = comp {
-                add(if week_gaps.is_empty() { 0.55 } else { 0.25 }, "practice", format!("Practise {} (the company weighs it at {:.0}%): two questions from the bank, timed, then compare with the outline.", c.name, c.emphasis * 100.0));
+                add(
+                    if week_gaps.is_empty() { 0.55 } else { 0.25 },
+                    "practice",
+                    format!(
+                        "Practise {} (the company weighs it at {:.0}%): two questions from the bank, timed, then compare with the outline.",
+                        c.name,
+                        c.emphasis * 100.0
+                    ),
+                );
             }
             let (a, b) = (w * 3 + 1, (w * 3 + 3).min(stories.len()));
             if a <= stories.len() {
-                add(0.15, "stories", format!("Fill in the bracketed parts of stories {a} to {b} and say each out loud once."));
+                add(
+                    0.15,
+                    "stories",
+                    format!(
+                        "Fill in the bracketed parts of stories {a} to {b} and say each out loud once."
+                    ),
+                );
             } else {
-                add(0.15, "stories", "Rehearse your two weakest stories; cut each to under three minutes.".into());
+                add(
+                    0.15,
+                    "stories",
+                    "Rehearse your two weakest stories; cut each to under three minutes."
+                        .into(),
+                );
             }
             if w == 0 {
                 add(0.15, "company", "Read the process and values sections; note which round each of your gaps will show up in.".into());
@@ -141,14 +191,22 @@ pub(crate) fn build(
                 add(0.15, "mock", "One mock interview with a peer on this week's topics; write down the questions you stalled on.".into());
             }
             if n_weeks == 1 {
-                add(0.1, "logistics", "Day-of checklist: confirm times and links, test your setup.".into());
+                add(
+                    0.1,
+                    "logistics",
+                    "Day-of checklist: confirm times and links, test your setup.".into(),
+                );
             }
             checkpoint = if names.is_empty() {
                 "You can answer two questions on this week's competency within time, using the outline's structure.".into()
             } else {
-                format!("You can explain {} in two minutes and point to something you built with it.", names.join(" and "))
+                format!(
+                    "You can explain {} in two minutes and point to something you built with it.",
+                    names.join(" and ")
+                )
             };
         }
+        balance(&mut tasks, hours);
         weeks.push(Week {
             n: w + 1,
             start: human(start),

@@ -51,13 +51,19 @@ pub(crate) fn prioritise(
                 .map(|c| company_role.emphasis.get(c).copied().unwrap_or(0.0))
                 .fold(0.0, f64::max);
             if emph >= 0.15 {
-                reasons.push(format!("tests {} (weighted {:.0}%)", name(&q.competencies[0]), emph * 100.0));
+                reasons.push(format!(
+                    "tests {} (weighted {:.0}%)",
+                    name(&q.competencies[0]),
+                    emph * 100.0
+                ));
             }
             let lower = q.question.to_lowercase();
             let gap_hits: Vec<(usize, String)> = gaps
                 .iter()
                 .filter(|g| {
-                    g.competency.as_deref().is_some_and(|c| q.competencies.iter().any(|x| x == c))
+                    g.competency
+                        .as_deref()
+                        .is_some_and(|c| q.competencies.iter().any(|x| x == c))
                         || lower.contains(&g.name.to_lowercase())
                 })
                 .map(|g| (g.rank, g.name.clone()))
@@ -82,20 +88,30 @@ pub(crate) fn prioritise(
                 _ => 0.05,
             };
             let priority = emph * 2.0
-                + if gap_hits.is_empty() { 0.0 } else { 0.6 - 0.05 * gap_hits[0].0 as f64 }
+                + if gap_hits.is_empty() {
+                    0.0
+                } else {
+                    0.6 - 0.05 * gap_hits[0].0 as f64
+                }
                 + difficulty;
             RankedQuestion {
                 competency_names: q.competencies.iter().map(|c| name(c)).collect(),
                 question: q.clone(),
                 priority: (priority * 100.0).round() / 100.0,
                 reasons,
-                stories: if q.kind == "behavioral" || !story_hits.is_empty() { story_hits } else { Vec::new() },
+                stories: if q.kind == "behavioral" || !story_hits.is_empty() {
+                    story_hits
+                } else {
+                    Vec::new()
+                },
                 gaps: gap_hits,
                 start_here: false,
             }
         })
         .collect();
-    out.sort_by(|a, b| b.priority.total_cmp(&a.priority).then(a.question.id.cmp(&b.question.id)));
+    out.sort_by(|a, b| {
+        b.priority.total_cmp(&a.priority).then(a.question.id.cmp(&b.question.id))
+    });
     for q in out.iter_mut().take(10) {
         q.start_here = true;
     }

@@ -43,14 +43,16 @@ impl Seniority {
     /// Reads a seniority word in a title or field.
     pub(crate) fn from_text(s: &str) -> Option<Self> {
         let t = s.to_lowercase();
-        let has = |w: &str| {
-            t.split(|c: char| !c.is_alphanumeric()).any(|x| x == w)
-        };
+        let has = |w: &str| t.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
         if has("principal") || has("staff") || has("distinguished") || has("director") {
             Some(Seniority::Staff)
         } else if has("senior") || has("sr") || has("lead") || has("iii") {
             Some(Seniority::Senior)
-        } else if has("mid") || t.contains("mid-level") || has("ii") || has("intermediate") {
+        } else if has("mid")
+            || t.contains("mid-level")
+            || has("ii")
+            || has("intermediate")
+        {
             Some(Seniority::Mid)
         } else if has("junior") || has("jr") || has("associate") {
             Some(Seniority::Junior)
@@ -86,6 +88,9 @@ pub struct Requirement {
     pub quote: Option<String>,
     /// Taxonomy category.
     pub category: String,
+    /// Requirements with the same group are alternatives ("one of C++,
+    /// Java or Go"): evidence for one satisfies the others.
+    pub group: Option<u32>,
 }
 
 /// Everything the fit score is measured against.
@@ -120,8 +125,10 @@ pub struct OtherRequirement {
 }
 
 static YEARS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d{1,2})\s*\+?\s*(?:-|–|to)?\s*(?:\d{1,2}\s*)?\+?\s*(?:years|yrs|year)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)(\d{1,2})\s*\+?\s*(?:-|–|to)?\s*(?:\d{1,2}\s*)?\+?\s*(?:years|yrs|year)",
+    )
+    .expect("valid regex")
 });
 
 #[derive(Clone, Copy, PartialEq)]
@@ -145,7 +152,15 @@ fn classify_heading(line: &str) -> Option<Section> {
         return None;
     }
     let any = |ws: &[&str]| ws.iter().any(|w| t.contains(w));
-    if any(&["preferred", "nice to have", "nice-to-have", "bonus", "desired", "plus", "good to have"]) {
+    if any(&[
+        "preferred",
+        "nice to have",
+        "nice-to-have",
+        "bonus",
+        "desired",
+        "plus",
+        "good to have",
+    ]) {
         Some(Section::Preferred)
     } else if any(&[
         "requirement",
@@ -163,9 +178,26 @@ fn classify_heading(line: &str) -> Option<Section> {
         "skills",
     ]) {
         Some(Section::Must)
-    } else if any(&["responsibilit", "what you'll do", "what you will do", "the role", "duties", "day to day", "your impact"]) {
+    } else if any(&[
+        "responsibilit",
+        "what you'll do",
+        "what you will do",
+        "the role",
+        "duties",
+        "day to day",
+        "your impact",
+    ]) {
         Some(Section::Duties)
-    } else if any(&["about", "benefits", "perks", "compensation", "salary", "equal opportunity", "how to apply", "location"]) {
+    } else if any(&[
+        "about",
+        "benefits",
+        "perks",
+        "compensation",
+        "salary",
+        "equal opportunity",
+        "how to apply",
+        "location",
+    ]) {
         Some(Section::Other)
     } else {
         None
@@ -177,7 +209,10 @@ fn is_heading(line: &str) -> bool {
     let words = t.split_whitespace().count();
     t.starts_with('#')
         || (t.ends_with(':') && words <= 8)
-        || (words <= 6 && !t.starts_with(['-', '*', '•']) && !t.ends_with('.') && classify_heading(t).is_some())
+        || (words <= 6
+            && !t.starts_with(['-', '*', '•'])
+            && !t.ends_with('.')
+            && classify_heading(t).is_some())
 }
 
 fn bullet_text(line: &str) -> String {
@@ -196,10 +231,17 @@ pub(crate) fn extract(
     m: &SkillMatcher,
     taxonomy: &Taxonomy,
 ) -> Requirements {
-    let mut b = Builder { m, taxonomy, out: Vec::new(), other: Vec::new(), years: None };
+    let mut b = Builder {
+        m,
+        taxonomy,
+        out: Vec::new(),
+        other: Vec::new(),
+        years: None,
+        groups: 0,
+    };
     let (title, origin, seniority, responsibilities) = match job {
         Some(Job::Doc(doc)) => {
-            b.from_doc(doc);
+            b.read_doc(doc);
             let sen = doc
                 .experience
                 .as_deref()
@@ -213,11 +255,17 @@ pub(crate) fn extract(
             )
         }
         Some(Job::Text(text)) => {
-            let (title, duties) = b.from_text(text);
-            let sen = title.as_deref().and_then(Seniority::from_text).or_else(|| {
-                text.lines().take(5).find_map(Seniority::from_text)
-            });
-            (title.unwrap_or_else(|| company_role.title.clone()), "job".into(), sen, duties)
+            let (title, duties) = b.read_text(text);
+            let sen = title
+                .as_deref()
+                .and_then(Seniority::from_text)
+                .or_else(|| text.lines().take(5).find_map(Seniority::from_text));
+            (
+                title.unwrap_or_else(|| company_role.title.clone()),
+                "job".into(),
+                sen,
+                duties,
+            )
         }
         None => {
             let ex = &company_role.expectations;
@@ -245,7 +293,11 @@ pub(crate) fn extract(
     // the company's expectations for the role, marked as such.
     if job.is_some() && b.out.iter().filter(|r| r.need == Need::Must).count() < 3 {
         for s in &company_role.expectations.must_have {
-            b.push(s, Need::Preferred, Some("expected by the company for this role".into()));
+            b.push(
+                s,
+                Need::Preferred,
+                Some("expected by the company for this role".into()),
+            );
         }
     }
     let domains = b
@@ -274,10 +326,26 @@ struct Builder<'a> {
     out: Vec<Requirement>,
     other: Vec<OtherRequirement>,
     years: Option<u32>,
+    groups: u32,
 }
+
+/// Words that make the skills around them alternatives rather than a list
+/// of musts.
+const ALTERNATIVES: [&str; 7] =
+    [" or ", "one of", "such as", "e.g.", "for example", "similar", "equivalent"];
 
 impl Builder<'_> {
     fn push(&mut self, skill: &str, need: Need, quote: Option<String>) {
+        self.push_grouped(skill, need, quote, None);
+    }
+
+    fn push_grouped(
+        &mut self,
+        skill: &str,
+        need: Need,
+        quote: Option<String>,
+        group: Option<u32>,
+    ) {
         if let Some(existing) = self.out.iter_mut().find(|r| r.skill == skill) {
             // A skill named as required anywhere is required.
             if need < existing.need {
@@ -286,13 +354,16 @@ impl Builder<'_> {
             }
             return;
         }
-        let Some(entry) = self.taxonomy.skills.iter().find(|s| s.id == skill) else { return };
+        let Some(entry) = self.taxonomy.skills.iter().find(|s| s.id == skill) else {
+            return;
+        };
         self.out.push(Requirement {
             skill: skill.to_string(),
             name: entry.name.clone(),
             need,
             quote,
             category: entry.category.clone(),
+            group,
         });
     }
 
@@ -311,25 +382,43 @@ impl Builder<'_> {
         } else {
             need
         };
-        if need == Need::Must {
-            if let Some(c) = YEARS.captures(text) {
-                if let Ok(y) = c[1].parse::<u32>() {
-                    if y <= 30 {
-                        self.years = Some(self.years.map_or(y, |old| old.max(y)));
-                    }
-                }
-            }
+        if need == Need::Must
+            && let Some(c) = YEARS.captures(text)
+            && let Ok(y) = c[1].parse::<u32>()
+            && y <= 30
+        {
+            self.years = Some(self.years.map_or(y, |old| old.max(y)));
         }
         let found = self.m.find_in_text(text);
         if found.is_empty() {
             self.other.push(OtherRequirement { text: text.to_string(), need });
         }
+        // "Strong Python and one of C++, Java or Go": Python is required,
+        // the rest are alternatives. Each " and "/";"-separated segment that
+        // offers a choice forms its own group.
+        let mut grouped = std::collections::BTreeSet::new();
+        for segment in lower.split(" and ").flat_map(|s| s.split(';')) {
+            if !ALTERNATIVES.iter().any(|w| segment.contains(w)) {
+                continue;
+            }
+            let in_segment = self.m.find_in_text(segment);
+            if in_segment.len() < 2 {
+                continue;
+            }
+            self.groups += 1;
+            for s in in_segment {
+                self.push_grouped(&s, need, Some(text.to_string()), Some(self.groups));
+                grouped.insert(s);
+            }
+        }
         for s in found {
-            self.push(&s, need, Some(text.to_string()));
+            if !grouped.contains(&s) {
+                self.push(&s, need, Some(text.to_string()));
+            }
         }
     }
 
-    fn from_doc(&mut self, doc: &JobDoc) {
+    fn read_doc(&mut self, doc: &JobDoc) {
         for q in &doc.qualifications {
             self.line(q, Need::Must);
         }
@@ -359,7 +448,7 @@ impl Builder<'_> {
 
     /// Reads free text section by section; returns the title (first
     /// non-empty line, if it is short) and the responsibilities.
-    fn from_text(&mut self, text: &str) -> (Option<String>, Vec<String>) {
+    fn read_text(&mut self, text: &str) -> (Option<String>, Vec<String>) {
         let mut section = Section::Other;
         let mut title = None;
         let mut duties = Vec::new();
@@ -401,12 +490,12 @@ impl Builder<'_> {
                     for s in self.m.find_in_text(&t) {
                         self.push(&s, Need::Preferred, Some(t.clone()));
                     }
-                    if let Some(c) = YEARS.captures(&t) {
-                        if let Ok(y) = c[1].parse::<u32>() {
-                            if y <= 30 && self.years.is_none() {
-                                self.years = Some(y);
-                            }
-                        }
+                    if let Some(c) = YEARS.captures(&t)
+                        && let Ok(y) = c[1].parse::<u32>()
+                        && y <= 30
+                        && self.years.is_none()
+                    {
+                        self.years = Some(y);
                     }
                 }
             }

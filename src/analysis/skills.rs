@@ -75,7 +75,8 @@ fn contains_word(hay: &str, term: &str) -> bool {
         let before = hay[..at].chars().next_back();
         let after = hay[end..].chars().next();
         let boundary_before = before.is_none_or(|c| !c.is_alphanumeric());
-        let boundary_after = after.is_none_or(|c| !c.is_alphanumeric() && c != '+' && c != '#');
+        let boundary_after =
+            after.is_none_or(|c| !c.is_alphanumeric() && c != '+' && c != '#');
         if boundary_before && boundary_after {
             return true;
         }

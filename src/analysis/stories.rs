@@ -57,8 +57,22 @@ pub struct StorySource {
 }
 
 const STRONG_VERBS: [&str; 16] = [
-    "built", "build", "led", "launched", "designed", "optimized", "optimised", "reduced",
-    "increased", "won", "created", "shipped", "delivered", "improved", "migrated", "scaled",
+    "built",
+    "build",
+    "led",
+    "launched",
+    "designed",
+    "optimized",
+    "optimised",
+    "reduced",
+    "increased",
+    "won",
+    "created",
+    "shipped",
+    "delivered",
+    "improved",
+    "migrated",
+    "scaled",
 ];
 
 pub(crate) fn draft(
@@ -71,7 +85,8 @@ pub(crate) fn draft(
 ) -> Vec<Story> {
     let score = |u: &Unit| -> f64 {
         let lower = u.text.to_lowercase();
-        let verbs = STRONG_VERBS.iter().any(|v| lower.split_whitespace().any(|w| w == *v));
+        let verbs =
+            STRONG_VERBS.iter().any(|v| lower.split_whitespace().any(|w| w == *v));
         u.kind.strength() * 2.0
             + if u.has_number { 1.0 } else { 0.0 }
             + if verbs { 0.6 } else { 0.0 }
@@ -81,7 +96,11 @@ pub(crate) fn draft(
     };
     let mut candidates: Vec<&Unit> = units
         .iter()
-        .filter(|u| u.kind.is_story() && !u.path.ends_with(".keywords"))
+        .filter(|u| {
+            u.kind.is_story()
+                && !u.path.ends_with(".keywords")
+                && !u.path.ends_with(".position")
+        })
         .collect();
     candidates.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.path.cmp(&b.path)));
     // At most three stories from one entry, so the set shows range.
@@ -117,7 +136,8 @@ pub(crate) fn draft(
             let mut comps: Vec<String> =
                 behavior_hits(&u.text).into_iter().map(str::to_string).collect();
             for c in &role.competencies {
-                if c.skills.iter().any(|s| u.skills.contains(s)) && !comps.contains(&c.id) {
+                if c.skills.iter().any(|s| u.skills.contains(s)) && !comps.contains(&c.id)
+                {
                     comps.push(c.id.clone());
                 }
             }
@@ -150,7 +170,8 @@ pub(crate) fn draft(
     // A thin resume still gets six stories: prompts for the behavioural
     // competencies no drafted story covers, to be filled from the
     // candidate's own life (study, teams, side work).
-    let covered: BTreeSet<String> = stories.iter().flat_map(|s| s.competencies.clone()).collect();
+    let covered: BTreeSet<String> =
+        stories.iter().flat_map(|s| s.competencies.clone()).collect();
     for (comp, _) in BEHAVIOR_WORDS {
         if stories.len() >= 6 {
             break;
@@ -183,7 +204,9 @@ pub(crate) fn draft(
         let best = company
             .values
             .iter()
-            .map(|v| (v.competencies.iter().filter(|c| s.competencies.contains(c)).count(), v))
+            .map(|v| {
+                (v.competencies.iter().filter(|c| s.competencies.contains(c)).count(), v)
+            })
             .filter(|(k, _)| *k > 0)
             .max_by_key(|(k, v)| (*k, std::cmp::Reverse(v.id.clone())));
         if let Some((_, v)) = best {
@@ -194,7 +217,9 @@ pub(crate) fn draft(
             .questions
             .iter()
             .filter(|q| q.kind == "behavioral")
-            .map(|q| (q.competencies.iter().filter(|c| s.competencies.contains(c)).count(), q))
+            .map(|q| {
+                (q.competencies.iter().filter(|c| s.competencies.contains(c)).count(), q)
+            })
             .filter(|(k, _)| *k > 0)
             .collect();
         qs.sort_by(|a, b| {

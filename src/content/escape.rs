@@ -6,15 +6,23 @@ use std::fmt::Write;
 
 use minijinja::value::{Value, ValueKind};
 
+/// Longest run of characters without a break opportunity before a
+/// zero-width space is inserted: an unbroken 300-character token would
+/// otherwise run off the page instead of wrapping inside its own column.
+const MAX_UNBROKEN: usize = 24;
+
 /// Removes characters that could escape their own text: C0/C1 controls
 /// (other than whitespace, which becomes a plain space) and explicit bidi
-/// overrides and isolates, which would reorder text around the value.
+/// overrides and isolates, which would reorder text around the value. Long
+/// unbroken runs get invisible break opportunities (U+200B).
 pub(crate) fn sanitize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last_space = false;
+    let mut run = 0;
     for c in s.chars() {
         let c = match c {
-            '\n' | '\r' | '\t' | '\u{000B}' | '\u{000C}' | '\u{0085}' | '\u{2028}' | '\u{2029}' => ' ',
+            '\n' | '\r' | '\t' | '\u{000B}' | '\u{000C}' | '\u{0085}' | '\u{2028}'
+            | '\u{2029}' => ' ',
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' => continue,
             c if c.is_control() => continue,
             c => c,
@@ -24,8 +32,18 @@ pub(crate) fn sanitize(s: &str) -> String {
                 continue;
             }
             last_space = true;
+            run = 0;
         } else {
             last_space = false;
+            // Marks join the previous character; never split a cluster.
+            let is_mark = matches!(c, '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05C7}' | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0900}'..='\u{0903}' | '\u{093A}'..='\u{094F}' | '\u{0951}'..='\u{0957}' | '\u{0962}' | '\u{0963}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}');
+            if !is_mark {
+                if run >= MAX_UNBROKEN {
+                    out.push('\u{200B}');
+                    run = 0;
+                }
+                run += 1;
+            }
         }
         out.push(c);
     }
@@ -135,8 +153,22 @@ mod tests {
     }
 
     #[test]
+    fn long_unbroken_runs_get_break_opportunities() {
+        let long = "x".repeat(60);
+        let out = sanitize(&long);
+        assert_eq!(out.replace('\u{200B}', ""), long);
+        assert_eq!(out.matches('\u{200B}').count(), 2);
+        assert_eq!(
+            sanitize("short words stay as they are"),
+            "short words stay as they are"
+        );
+    }
+
+    #[test]
     fn values_become_typst_literals() {
-        let v = Value::from(minijinja::value::Serde(serde_json::json!({"a": [1, 2.5, "x"], "b": null, "c": {}})));
+        let v = Value::from(minijinja::value::Serde(
+            serde_json::json!({"a": [1, 2.5, "x"], "b": null, "c": {}}),
+        ));
         let mut out = String::new();
         value_literal(&v, &mut out);
         assert_eq!(out, r#"("a": (1, 2.5, "x", ), "b": none, "c": (:), )"#);

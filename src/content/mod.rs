@@ -63,22 +63,31 @@ impl Templates {
             return Err(Error::invalid(
                 Stage::Content,
                 "invalid templates directory",
-                vec![Diagnostic::new("expected a directory").in_file(dir.display().to_string())],
+                vec![
+                    Diagnostic::new("expected a directory")
+                        .in_file(dir.display().to_string()),
+                ],
             ));
         }
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| Error::io(Stage::Content, &d, e))?;
+            let entries =
+                std::fs::read_dir(&d).map_err(|e| Error::io(Stage::Content, &d, e))?;
             for e in entries.flatten() {
                 let p = e.path();
-                let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 if rel.starts_with("packs") {
                     continue;
                 }
                 if p.is_dir() {
                     stack.push(p);
                 } else if rel.ends_with(".j2") || rel.ends_with(".typ") {
-                    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(Stage::Content, &p, e))?;
+                    let text = std::fs::read_to_string(&p)
+                        .map_err(|e| Error::io(Stage::Content, &p, e))?;
                     files.insert(rel, text);
                 }
             }
@@ -151,14 +160,23 @@ impl Templates {
             if name == LIB_FILE {
                 lib = Some(text);
             } else if name.ends_with(".j2") {
-                env.add_template_owned(name.clone(), text).map_err(|e| template_error(&e))?;
+                env.add_template_owned(name.clone(), text)
+                    .map_err(|e| template_error(&e))?;
             }
         }
         let lib = lib.ok_or_else(|| {
-            Error::new(ErrorKind::Render, Stage::Content, format!("templates lack {LIB_FILE}"))
+            Error::new(
+                ErrorKind::Render,
+                Stage::Content,
+                format!("templates lack {LIB_FILE}"),
+            )
         })?;
         env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&e))?;
-        Ok(Self { env: Arc::new(env), lib: lib.into(), digest: hasher.finalize().to_hex().to_string() })
+        Ok(Self {
+            env: Arc::new(env),
+            lib: lib.into(),
+            digest: hasher.finalize().to_hex().to_string(),
+        })
     }
 
     /// The typst layout library source.
@@ -220,10 +238,10 @@ struct Meta {
 /// technical preparation stand depends on where this candidate's biggest
 /// gap lies, so that the most useful pages come first.
 fn technical_first(a: &Analysis) -> bool {
-    a
-        .gaps
-        .first()
-        .is_some_and(|g| g.kind == GapKind::Skill || g.competency.as_deref().is_some_and(|c| !crate::analysis::is_behavioral(c)))
+    a.gaps.first().is_some_and(|g| {
+        g.kind == GapKind::Skill
+            || g.competency.as_deref().is_some_and(|c| !crate::analysis::is_behavioral(c))
+    })
 }
 
 fn section_order(technical_first: bool) -> Vec<&'static str> {
@@ -264,7 +282,8 @@ pub fn generate(
             interview: fmt(t.interview_date),
             days: (t.interview_date - t.today).whole_days(),
             hours_per_week: t.hours_per_week,
-            resume_json: serde_json::to_string_pretty(&order.resume_raw).unwrap_or_default(),
+            resume_json: serde_json::to_string_pretty(&order.resume_raw)
+                .unwrap_or_default(),
             job_title: match &order.job {
                 Some(crate::model::Job::Doc(d)) => d.title.clone(),
                 _ => None,
@@ -277,12 +296,13 @@ pub fn generate(
         sections: section_order(technical_first(analysis)),
         technical_first: technical_first(analysis),
         meta: Meta {
-            title: format!("{} interview playbook: {} at {}", analysis.candidate.name, cr.title, company.name),
+            title: format!(
+                "{} interview playbook: {} at {}",
+                analysis.candidate.name, cr.title, company.name
+            ),
             subject: format!(
                 "Personalised preparation for the {} interview at {} on {}",
-                cr.title,
-                company.name,
-                t.interview_date
+                cr.title, company.name, t.interview_date
             ),
             keywords: vec![
                 company.name.clone(),
@@ -296,6 +316,8 @@ pub fn generate(
             day: t.today.day(),
         },
     };
-    let tmpl = templates.env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&e))?;
-    tmpl.render(Value::from(minijinja::value::Serde(&ctx))).map_err(|e| template_error(&e))
+    let tmpl =
+        templates.env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&e))?;
+    tmpl.render(Value::from(minijinja::value::Serde(&ctx)))
+        .map_err(|e| template_error(&e))
 }

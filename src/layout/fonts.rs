@@ -26,19 +26,24 @@ impl std::fmt::Debug for FontSet {
 impl FontSet {
     /// The fonts embedded from `fonts/`.
     pub fn embedded() -> Result<Self> {
-        Self::from_data(crate::assets::FONTS.iter().map(|(_, b)| Bytes::new(*b)).collect())
+        Self::from_data(
+            crate::assets::FONTS.iter().map(|(_, b)| Bytes::new(*b)).collect(),
+        )
     }
 
     /// Every `.ttf`/`.otf` in a directory (for font experiments; the
     /// product always uses the embedded set).
     pub fn from_dir(dir: &Path) -> Result<Self> {
         let mut data = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(Stage::Layout, dir, e))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| Error::io(Stage::Layout, dir, e))?;
         let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
         for p in paths {
             if p.extension().is_some_and(|e| e == "ttf" || e == "otf") {
-                data.push(Bytes::new(std::fs::read(&p).map_err(|e| Error::io(Stage::Layout, &p, e))?));
+                data.push(Bytes::new(
+                    std::fs::read(&p).map_err(|e| Error::io(Stage::Layout, &p, e))?,
+                ));
             }
         }
         Self::from_data(data)
@@ -53,9 +58,16 @@ impl FontSet {
         Ok(Self { book: Arc::new(LazyHash::new(book)), fonts: Arc::new(fonts) })
     }
 
+    /// Whether some bundled font has a glyph for `c`. Characters no font
+    /// covers are drawn as the fonts' "missing glyph" box.
+    pub fn covers(&self, c: char) -> bool {
+        self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+    }
+
     /// Family names available to templates.
     pub fn families(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
+        let mut v: Vec<String> =
+            self.fonts.iter().map(|f| f.info().family.clone()).collect();
         v.dedup();
         v
     }

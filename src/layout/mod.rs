@@ -10,8 +10,8 @@ mod world;
 pub use fonts::FontSet;
 pub(crate) use world::ReportWorld;
 
-use typst::diag::{Severity, SourceDiagnostic};
 use typst::WorldExt;
+use typst::diag::{Severity, SourceDiagnostic};
 use typst_layout::PagedDocument;
 
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
@@ -43,7 +43,9 @@ fn to_diag(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
     ));
     if let Some(id) = d.span.id() {
         out.file = Some(world.display_name(id));
-        if let (Some(range), Ok(source)) = (world.range(d.span), typst::World::source(world, id)) {
+        if let (Some(range), Ok(source)) =
+            (world.range(d.span), typst::World::source(world, id))
+        {
             let text = source.text();
             let (line, column) = crate::model::json::position(text, range.start);
             out.line = Some(line);

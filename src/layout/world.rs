@@ -18,10 +18,12 @@ use super::FontSet;
 
 static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| vid("/main.typ"));
 static LIB_ID: LazyLock<FileId> = LazyLock::new(|| vid("/lib.typ"));
-static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+static LIBRARY: LazyLock<LazyHash<Library>> =
+    LazyLock::new(|| LazyHash::new(Library::default()));
 
 fn vid(path: &str) -> FileId {
-    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("valid path")).intern()
+    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("valid path"))
+        .intern()
 }
 
 /// One report's world.
@@ -33,7 +35,12 @@ pub(crate) struct ReportWorld {
 }
 
 impl ReportWorld {
-    pub(crate) fn new(main: String, lib: &str, fonts: FontSet, today: time::Date) -> Self {
+    pub(crate) fn new(
+        main: String,
+        lib: &str,
+        fonts: FontSet,
+        today: time::Date,
+    ) -> Self {
         Self {
             main: Source::new(*MAIN_ID, main),
             lib: Source::new(*LIB_ID, lib.to_string()),

@@ -31,7 +31,9 @@ impl PartialDate {
         };
         let year = num(parts[0], 4).ok_or_else(bad)? as i32;
         let month = match parts.get(1) {
-            Some(p) => Some(num(p, 2).filter(|m| (1..=12).contains(m)).ok_or_else(bad)? as u8),
+            Some(p) => {
+                Some(num(p, 2).filter(|m| (1..=12).contains(m)).ok_or_else(bad)? as u8)
+            }
             None => None,
         };
         let day = match parts.get(2) {
@@ -55,7 +57,7 @@ impl PartialDate {
         self.to_date(1)
     }
 
-    fn to_date(&self, default_day: u8) -> Date {
+    fn to_date(self, default_day: u8) -> Date {
         let month = Month::try_from(self.month.unwrap_or(1)).unwrap_or(Month::January);
         let day = self.day.unwrap_or(default_day).min(month.length(self.year));
         Date::from_calendar_date(self.year, month, day).unwrap_or(Date::MIN)
@@ -131,7 +133,8 @@ pub(crate) fn end_date<'de, D: Deserializer<'de>>(
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(s)) => {
             let t = s.trim().to_ascii_lowercase();
-            if t.is_empty() || ["present", "current", "now", "today", "ongoing"].contains(&t.as_str())
+            if t.is_empty()
+                || ["present", "current", "now", "today", "ongoing"].contains(&t.as_str())
             {
                 Ok(None)
             } else {

@@ -55,7 +55,7 @@ pub struct JobSkill {
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Job {
     /// A JSON Resume job document.
-    Doc(JobDoc),
+    Doc(Box<JobDoc>),
     /// A plain-text or Markdown job description.
     Text(String),
 }

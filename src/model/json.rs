@@ -31,7 +31,10 @@ pub(crate) fn parse_at<T: DeserializeOwned>(
 }
 
 /// Parses a content pack: trusted, larger than any resume, same diagnostics.
-pub(crate) fn parse_pack<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, Diagnostic> {
+pub(crate) fn parse_pack<T: DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, Diagnostic> {
     parse_limited(text, Some(file), "", (1, 1), 64 * MAX_INPUT_BYTES)
 }
 
@@ -125,52 +128,6 @@ fn join_path(prefix: &str, path: &str) -> Option<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(serde::Deserialize, Debug)]
-    #[allow(dead_code)]
-    struct Doc {
-        items: Vec<Item>,
-    }
-    #[derive(serde::Deserialize, Debug)]
-    #[allow(dead_code)]
-    struct Item {
-        n: u32,
-    }
-
-    #[test]
-    fn type_errors_name_the_json_path() {
-        let err = parse::<Doc>(r#"{"items": [{"n": 1}, {"n": "x"}]}"#, Some("f.json"), "")
-            .unwrap_err();
-        assert_eq!(err.path.as_deref(), Some("items[1].n"));
-        assert!(err.message.contains("expected u32"), "{}", err.message);
-    }
-
-    #[test]
-    fn syntax_errors_name_line_and_column() {
-        let err = parse::<Doc>("{\n  \"items\": [,]\n}", Some("f.json"), "").unwrap_err();
-        assert_eq!((err.line, err.column), (Some(2), Some(13)));
-        assert!(err.message.starts_with("malformed JSON"));
-    }
-
-    #[test]
-    fn fragments_report_positions_in_their_file() {
-        let err = parse_at::<Doc>("{\"items\": 5}", None, "resume", (3, 12)).unwrap_err();
-        assert_eq!(err.path.as_deref(), Some("resume.items"));
-        assert_eq!(err.line, Some(3));
-        assert!(err.column.unwrap() > 12);
-    }
-
-    #[test]
-    fn oversized_documents_are_refused() {
-        let big = format!("\"{}\"", "a".repeat(MAX_INPUT_BYTES));
-        let err = parse::<String>(&big, None, "").unwrap_err();
-        assert!(err.message.contains("at most"));
-    }
-}
-
 /// Parses a whole document into a type that borrows from it (raw fragments).
 pub(crate) fn parse_borrowed<'a, T: serde::Deserialize<'a>>(
     text: &'a str,
@@ -204,4 +161,51 @@ pub(crate) fn parse_borrowed<'a, T: serde::Deserialize<'a>>(
             message,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Doc {
+        items: Vec<Item>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Item {
+        n: u32,
+    }
+
+    #[test]
+    fn type_errors_name_the_json_path() {
+        let err =
+            parse::<Doc>(r#"{"items": [{"n": 1}, {"n": "x"}]}"#, Some("f.json"), "")
+                .unwrap_err();
+        assert_eq!(err.path.as_deref(), Some("items[1].n"));
+        assert!(err.message.contains("expected u32"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = parse::<Doc>("{\n  \"items\": [,]\n}", Some("f.json"), "").unwrap_err();
+        assert_eq!((err.line, err.column), (Some(2), Some(13)));
+        assert!(err.message.starts_with("malformed JSON"));
+    }
+
+    #[test]
+    fn fragments_report_positions_in_their_file() {
+        let err = parse_at::<Doc>("{\"items\": 5}", None, "resume", (3, 12)).unwrap_err();
+        assert_eq!(err.path.as_deref(), Some("resume.items"));
+        assert_eq!(err.line, Some(3));
+        assert!(err.column.unwrap() > 12);
+    }
+
+    #[test]
+    fn oversized_documents_are_refused() {
+        let big = format!("\"{}\"", "a".repeat(MAX_INPUT_BYTES));
+        let err = parse::<String>(&big, None, "").unwrap_err();
+        assert!(err.message.contains("at most"));
+    }
 }

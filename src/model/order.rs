@@ -35,7 +35,8 @@ pub enum Role {
 
 impl Role {
     /// Every role, in the order the product lists them.
-    pub const ALL: [Role; 6] = [Role::Swe, Role::Pm, Role::Ds, Role::De, Role::Mle, Role::Tpm];
+    pub const ALL: [Role; 6] =
+        [Role::Swe, Role::Pm, Role::Ds, Role::De, Role::Mle, Role::Tpm];
 
     /// The short id used in packs and on the command line.
     pub fn id(self) -> &'static str {
@@ -213,16 +214,23 @@ struct RawTarget {
 impl OrderDraft {
     /// Reads an order document. `file` names it in diagnostics;
     /// `{"path": ...}` references are resolved by `policy`.
-    pub fn from_json(text: &str, file: Option<&str>, policy: &PathPolicy) -> Result<Self> {
+    pub fn from_json(
+        text: &str,
+        file: Option<&str>,
+        policy: &PathPolicy,
+    ) -> Result<Self> {
         let raw: RawOrder = json::parse_borrowed(text, file)
             .map_err(|d| Error::invalid(Stage::Input, "invalid order", vec![d]))?;
         let source = |raw: Option<&RawValue>, what: &str| -> Result<Option<Source>> {
             let Some(raw) = raw else { return Ok(None) };
-            let value: serde_json::Value = serde_json::from_str(raw.get()).unwrap_or_default();
+            let value: serde_json::Value =
+                serde_json::from_str(raw.get()).unwrap_or_default();
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
             match &value {
                 serde_json::Value::Null => Ok(None),
-                serde_json::Value::String(s) if what == "job" => Ok(Some(Source::Text(s.clone()))),
+                serde_json::Value::String(s) if what == "job" => {
+                    Ok(Some(Source::Text(s.clone())))
+                }
                 serde_json::Value::Object(map)
                     if map.len() == 1 && map.contains_key("path") =>
                 {
@@ -276,7 +284,10 @@ impl OrderDraft {
             interview_date: raw.target.interview_date,
             hours_per_week: raw.target.hours_per_week,
             today: raw.target.today,
-            delivery: Delivery { protection: raw.protection, pdf_standard: raw.pdf_standard },
+            delivery: Delivery {
+                protection: raw.protection,
+                pdf_standard: raw.pdf_standard,
+            },
         })
     }
 
@@ -285,7 +296,17 @@ impl OrderDraft {
         macro_rules! take {
             ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
         }
-        take!(order_id, resume, job, company, role, level, interview_date, hours_per_week, today);
+        take!(
+            order_id,
+            resume,
+            job,
+            company,
+            role,
+            level,
+            interview_date,
+            hours_per_week,
+            today
+        );
         if other.delivery.protection.is_some() {
             self.delivery.protection = other.delivery.protection;
         }
@@ -329,7 +350,9 @@ impl OrderDraft {
         let company = match self.company.as_deref().map(str::trim) {
             Some(c) if !c.is_empty() => c.to_ascii_lowercase(),
             _ => {
-                diags.push(Diagnostic::new("a company id is required").at("target.company"));
+                diags.push(
+                    Diagnostic::new("a company id is required").at("target.company"),
+                );
                 String::new()
             }
         };
@@ -350,7 +373,9 @@ impl OrderDraft {
         let mut date = |field: &str, value: &Option<String>| -> Option<Date> {
             value.as_deref().and_then(|s| {
                 parse_ymd(s)
-                    .map_err(|m| diags.push(Diagnostic::new(m).at(format!("target.{field}"))))
+                    .map_err(|m| {
+                        diags.push(Diagnostic::new(m).at(format!("target.{field}")))
+                    })
                     .ok()
             })
         };
@@ -379,32 +404,39 @@ impl OrderDraft {
                 .at("target.hours_per_week"),
             );
         }
-        if let Some(std) = &self.delivery.pdf_standard {
-            if !["a-2b", "a-3b", "ua-1"].contains(&std.as_str()) {
-                diags.push(
-                    Diagnostic::new(format!(
-                        "unknown PDF standard {std:?} (known: a-2b, a-3b, ua-1)"
-                    ))
-                    .at("pdf_standard"),
-                );
-            }
+        if let Some(std) = &self.delivery.pdf_standard
+            && !["a-2b", "a-3b", "ua-1"].contains(&std.as_str())
+        {
+            diags.push(
+                Diagnostic::new(format!(
+                    "unknown PDF standard {std:?} (known: a-2b, a-3b, ua-1)"
+                ))
+                .at("pdf_standard"),
+            );
         }
-        if let Some(id) = &self.order_id {
-            if !valid_order_id(id) {
-                diags.push(
+        if let Some(id) = &self.order_id
+            && !valid_order_id(id)
+        {
+            diags.push(
                     Diagnostic::new(
                         "expected 1-64 characters of letters, digits, '-', '_' or '.', not starting with '.'",
                     )
                     .at("order_id"),
                 );
-            }
         }
         let (Some(resume), Some(role), true) = (resume, role, diags.is_empty()) else {
             return Err(Error::invalid(Stage::Input, "invalid order", diags));
         };
-        let target =
-            Target { company, role, level: self.level, interview_date, hours_per_week, today };
-        let order_id = self.order_id.unwrap_or_else(|| derived_id(&resume_raw, &job, &target));
+        let target = Target {
+            company,
+            role,
+            level: self.level,
+            interview_date,
+            hours_per_week,
+            today,
+        };
+        let order_id =
+            self.order_id.unwrap_or_else(|| derived_id(&resume_raw, &job, &target));
         Ok(Order { order_id, resume, resume_raw, job, target, delivery: self.delivery })
     }
 }
@@ -437,8 +469,9 @@ fn invalid(d: Diagnostic, file: Option<&str>) -> Error {
 /// Reads a file as UTF-8 text, refusing oversized files before reading them.
 pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
+    })?;
     if meta.len() as usize > MAX_INPUT_BYTES {
         return Err(Diagnostic::new(format!(
             "file is {} bytes; at most {} bytes (2 MiB) are accepted",
@@ -447,8 +480,9 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
         ))
         .in_file(&shown));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
+    })?;
     String::from_utf8(bytes)
         .map_err(|_| Diagnostic::new("expected UTF-8 text").in_file(&shown))
 }
@@ -456,12 +490,17 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
 fn read_resume(src: &Source) -> Result<(Resume, serde_json::Value), Diagnostic> {
     let (text, file, origin, prefix) = match src {
         Source::File(p) => (read_text(p)?, Some(p.display().to_string()), (1, 1), ""),
-        Source::Json { text, file, origin } => (text.clone(), file.clone(), *origin, "resume"),
+        Source::Json { text, file, origin } => {
+            (text.clone(), file.clone(), *origin, "resume")
+        }
         Source::Text(_) => {
-            return Err(Diagnostic::new("expected a JSON Resume object, found text").at("resume"));
+            return Err(
+                Diagnostic::new("expected a JSON Resume object, found text").at("resume")
+            );
         }
     };
-    let value: serde_json::Value = json::parse_at(&text, file.as_deref(), prefix, origin)?;
+    let value: serde_json::Value =
+        json::parse_at(&text, file.as_deref(), prefix, origin)?;
     if !value.is_object() {
         let mut d = Diagnostic::new(format!(
             "expected a JSON Resume object, found {}",
@@ -481,7 +520,8 @@ fn read_job(src: &Source) -> Result<Job, Diagnostic> {
     match src {
         Source::Text(t) => text_job(t.clone(), None),
         Source::Json { text, file, origin } => {
-            json::parse_at::<JobDoc>(text, file.as_deref(), "job", *origin).map(Job::Doc)
+            json::parse_at::<JobDoc>(text, file.as_deref(), "job", *origin)
+                .map(|d| Job::Doc(Box::new(d)))
         }
         Source::File(p) => {
             let text = read_text(p)?;
@@ -489,7 +529,8 @@ fn read_job(src: &Source) -> Result<Job, Diagnostic> {
             let is_json = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 || (p.extension().is_none() && text.trim_start().starts_with('{'));
             if is_json {
-                json::parse::<JobDoc>(&text, Some(&shown), "").map(Job::Doc)
+                json::parse::<JobDoc>(&text, Some(&shown), "")
+                    .map(|d| Job::Doc(Box::new(d)))
             } else {
                 text_job(text, Some(shown))
             }

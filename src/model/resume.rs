@@ -268,6 +268,11 @@ pub struct Project {
 impl Resume {
     /// The candidate's name, or a neutral stand-in for anonymous resumes.
     pub fn name(&self) -> &str {
-        self.basics.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Candidate")
+        self.basics
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or("Candidate")
     }
 }

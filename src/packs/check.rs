@@ -13,14 +13,34 @@ use crate::model::Role;
 pub(crate) fn technical_competencies(role: &str) -> &'static [&'static str] {
     match role {
         "swe" => &["coding", "algorithms", "system_design", "code_quality"],
-        "mle" => {
-            &["coding", "ml_fundamentals", "ml_system_design", "production_ml", "data_engineering"]
-        }
-        "ds" => &["statistics", "experimentation", "sql_analytics", "product_sense", "ml_modeling"],
-        "de" => {
-            &["coding", "sql_analytics", "data_modeling", "pipeline_design", "distributed_systems"]
-        }
-        "pm" => &["product_sense", "execution", "analytics_metrics", "strategy", "technical_fluency"],
+        "mle" => &[
+            "coding",
+            "ml_fundamentals",
+            "ml_system_design",
+            "production_ml",
+            "data_engineering",
+        ],
+        "ds" => &[
+            "statistics",
+            "experimentation",
+            "sql_analytics",
+            "product_sense",
+            "ml_modeling",
+        ],
+        "de" => &[
+            "coding",
+            "sql_analytics",
+            "data_modeling",
+            "pipeline_design",
+            "distributed_systems",
+        ],
+        "pm" => &[
+            "product_sense",
+            "execution",
+            "analytics_metrics",
+            "strategy",
+            "technical_fluency",
+        ],
         "tpm" => &[
             "program_execution",
             "technical_depth",
@@ -33,10 +53,17 @@ pub(crate) fn technical_competencies(role: &str) -> &'static [&'static str] {
 }
 
 /// Behavioural competency ids, shared by every role.
-pub(crate) const BEHAVIORAL: [&str; 6] =
-    ["collaboration", "ownership", "leadership", "communication", "ambiguity", "customer_focus"];
+pub(crate) const BEHAVIORAL: [&str; 6] = [
+    "collaboration",
+    "ownership",
+    "leadership",
+    "communication",
+    "ambiguity",
+    "customer_focus",
+];
 
-const PLACEHOLDERS: [&str; 7] = ["todo", "tbd", "lorem", "ipsum", "placeholder", "xxx", "fixme"];
+const PLACEHOLDERS: [&str; 7] =
+    ["todo", "tbd", "lorem", "ipsum", "placeholder", "xxx", "fixme"];
 
 struct Checker {
     file: String,
@@ -89,7 +116,8 @@ impl Checker {
 
 /// Checks every pack; returns one diagnostic per problem (empty when clean).
 pub fn check_packs(packs: &Packs, root: &str) -> Vec<Diagnostic> {
-    let skills: BTreeSet<&str> = packs.taxonomy.skills.iter().map(|s| s.id.as_str()).collect();
+    let skills: BTreeSet<&str> =
+        packs.taxonomy.skills.iter().map(|s| s.id.as_str()).collect();
     let mut out = Vec::new();
     out.extend(check_taxonomy(packs, root));
     for role in Role::ALL {
@@ -109,7 +137,8 @@ pub fn check_packs(packs: &Packs, root: &str) -> Vec<Diagnostic> {
 
 fn check_taxonomy(packs: &Packs, root: &str) -> Vec<Diagnostic> {
     let mut c = Checker { file: format!("{root}/taxonomy.json"), diags: Vec::new() };
-    let ids: BTreeSet<&str> = packs.taxonomy.skills.iter().map(|s| s.id.as_str()).collect();
+    let ids: BTreeSet<&str> =
+        packs.taxonomy.skills.iter().map(|s| s.id.as_str()).collect();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (i, s) in packs.taxonomy.skills.iter().enumerate() {
         let p = format!("skills[{i}]");
@@ -122,13 +151,14 @@ fn check_taxonomy(packs: &Packs, root: &str) -> Vec<Diagnostic> {
                 c.err(format!("{p}.related"), format!("unknown skill id {r:?}"));
             }
         }
-        for term in std::iter::once(&s.id).chain(std::iter::once(&s.name)).chain(&s.synonyms)
+        for term in
+            std::iter::once(&s.id).chain(std::iter::once(&s.name)).chain(&s.synonyms)
         {
             let key = term.to_lowercase().replace('_', " ");
-            if let Some(other) = seen.get(&key) {
-                if other != &s.id {
-                    c.err(format!("{p}.synonyms"), format!("{term:?} also names {other:?}"));
-                }
+            if let Some(other) = seen.get(&key)
+                && other != &s.id
+            {
+                c.err(format!("{p}.synonyms"), format!("{term:?} also names {other:?}"));
             }
             seen.insert(key, s.id.clone());
         }
@@ -137,7 +167,8 @@ fn check_taxonomy(packs: &Packs, root: &str) -> Vec<Diagnostic> {
 }
 
 fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagnostic> {
-    let mut c = Checker { file: format!("{root}/roles/{}.json", pack.id), diags: Vec::new() };
+    let mut c =
+        Checker { file: format!("{root}/roles/{}.json", pack.id), diags: Vec::new() };
     let tech = technical_competencies(&pack.id);
     let known: BTreeSet<&str> = tech.iter().chain(BEHAVIORAL.iter()).copied().collect();
     c.texts("summary", &pack.summary, 2);
@@ -158,7 +189,12 @@ fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagn
             c.err("competencies", format!("missing technical competency {t:?}"));
         }
     }
-    check_skill_ids(&mut c, "expectations.must_have", &pack.expectations.must_have, skills);
+    check_skill_ids(
+        &mut c,
+        "expectations.must_have",
+        &pack.expectations.must_have,
+        skills,
+    );
     c.min("failure_modes", pack.failure_modes.len(), 8);
     for (i, f) in pack.failure_modes.iter().enumerate() {
         c.text(format!("failure_modes[{i}].description"), &f.description);
@@ -172,7 +208,10 @@ fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagn
     for (i, t) in pack.technical_topics.iter().enumerate() {
         let p = format!("technical_topics[{i}]");
         if !known.contains(t.competency.as_str()) {
-            c.err(format!("{p}.competency"), format!("unknown competency {:?}", t.competency));
+            c.err(
+                format!("{p}.competency"),
+                format!("unknown competency {:?}", t.competency),
+            );
         }
         c.text(format!("{p}.summary"), &t.summary);
         c.texts(&format!("{p}.key_points"), &t.key_points, 3);
@@ -185,7 +224,11 @@ fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagn
         c.text(format!("{p}.summary"), &f.summary);
         c.min(&format!("{p}.steps"), f.steps.len(), 4);
         c.text(format!("{p}.worked_example.prompt"), &f.worked_example.prompt);
-        c.min(&format!("{p}.worked_example.walkthrough"), f.worked_example.walkthrough.len(), 6);
+        c.min(
+            &format!("{p}.worked_example.walkthrough"),
+            f.worked_example.walkthrough.len(),
+            6,
+        );
         for (j, w) in f.worked_example.walkthrough.iter().enumerate() {
             c.text(format!("{p}.worked_example.walkthrough[{j}].detail"), &w.detail);
         }
@@ -201,13 +244,21 @@ fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagn
 fn check_skill_ids(c: &mut Checker, path: &str, ids: &[String], skills: &BTreeSet<&str>) {
     for (i, id) in ids.iter().enumerate() {
         if !skills.contains(id.as_str()) {
-            c.err(format!("{path}[{i}]"), format!("unknown skill id {id:?} (not in taxonomy.json)"));
+            c.err(
+                format!("{path}[{i}]"),
+                format!("unknown skill id {id:?} (not in taxonomy.json)"),
+            );
         }
     }
 }
 
-fn check_company(pack: &CompanyPack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagnostic> {
-    let mut c = Checker { file: format!("{root}/companies/{}.json", pack.id), diags: Vec::new() };
+fn check_company(
+    pack: &CompanyPack,
+    root: &str,
+    skills: &BTreeSet<&str>,
+) -> Vec<Diagnostic> {
+    let mut c =
+        Checker { file: format!("{root}/companies/{}.json", pack.id), diags: Vec::new() };
     c.texts("overview.summary", &pack.overview.summary, 2);
     c.texts("overview.unknowns", &pack.overview.unknowns, 3);
     c.min("overview.sources", pack.overview.sources.len(), 1);
@@ -233,12 +284,26 @@ fn check_company(pack: &CompanyPack, root: &str, skills: &BTreeSet<&str>) -> Vec
         };
         let p = format!("roles.{}", role.id());
         let tech = technical_competencies(role.id());
-        let known: BTreeSet<&str> = tech.iter().chain(BEHAVIORAL.iter()).copied().collect();
-        check_skill_ids(&mut c, &format!("{p}.expectations.must_have"), &r.expectations.must_have, skills);
-        check_skill_ids(&mut c, &format!("{p}.expectations.preferred"), &r.expectations.preferred, skills);
+        let known: BTreeSet<&str> =
+            tech.iter().chain(BEHAVIORAL.iter()).copied().collect();
+        check_skill_ids(
+            &mut c,
+            &format!("{p}.expectations.must_have"),
+            &r.expectations.must_have,
+            skills,
+        );
+        check_skill_ids(
+            &mut c,
+            &format!("{p}.expectations.preferred"),
+            &r.expectations.preferred,
+            skills,
+        );
         let sum: f64 = r.emphasis.values().sum();
         if (sum - 1.0).abs() > 0.011 {
-            c.err(format!("{p}.emphasis"), format!("expected weights summing to 1, found {sum:.3}"));
+            c.err(
+                format!("{p}.emphasis"),
+                format!("expected weights summing to 1, found {sum:.3}"),
+            );
         }
         for k in r.emphasis.keys() {
             if !known.contains(k.as_str()) {
@@ -253,7 +318,10 @@ fn check_company(pack: &CompanyPack, root: &str, skills: &BTreeSet<&str>) -> Vec
             c.text(format!("{q}.what_strong_looks_like"), &rd.what_strong_looks_like);
             for comp in &rd.competencies {
                 if !known.contains(comp.as_str()) {
-                    c.err(format!("{q}.competencies"), format!("unknown competency {comp:?}"));
+                    c.err(
+                        format!("{q}.competencies"),
+                        format!("unknown competency {comp:?}"),
+                    );
                 }
             }
         }
@@ -263,8 +331,13 @@ fn check_company(pack: &CompanyPack, root: &str, skills: &BTreeSet<&str>) -> Vec
             let comp = &l.compensation;
             c.text(format!("{q}.source"), &comp.source);
             c.month(format!("{q}.as_of"), &comp.as_of);
-            for (name, range) in [("base", comp.base), ("equity_per_year", comp.equity_per_year), ("total", comp.total)] {
-                if range.low > range.high || range.high <= 0 && name != "equity_per_year" {
+            for (name, range) in [
+                ("base", comp.base),
+                ("equity_per_year", comp.equity_per_year),
+                ("total", comp.total),
+            ] {
+                if range.low > range.high || range.high <= 0 && name != "equity_per_year"
+                {
                     c.err(format!("{q}.{name}"), "expected a range with 0 < low <= high");
                 }
             }
@@ -281,27 +354,41 @@ fn check_company(pack: &CompanyPack, root: &str, skills: &BTreeSet<&str>) -> Vec
             } else {
                 questions.insert(key, qp.clone());
             }
-            if !["behavioral", "coding", "design", "technical", "case"].contains(&q.kind.as_str()) {
+            if !["behavioral", "coding", "design", "technical", "case"]
+                .contains(&q.kind.as_str())
+            {
                 c.err(format!("{qp}.type"), format!("unknown type {:?} (expected behavioral, coding, design, technical or case)", q.kind));
             }
             behavioral += usize::from(q.kind == "behavioral");
             if !["easy", "medium", "hard"].contains(&q.difficulty.as_str()) {
-                c.err(format!("{qp}.difficulty"), format!("expected easy, medium or hard, found {:?}", q.difficulty));
+                c.err(
+                    format!("{qp}.difficulty"),
+                    format!("expected easy, medium or hard, found {:?}", q.difficulty),
+                );
             }
             if q.competencies.is_empty() {
-                c.err(format!("{qp}.competencies"), "every question needs at least one competency");
+                c.err(
+                    format!("{qp}.competencies"),
+                    "every question needs at least one competency",
+                );
             }
             for comp in &q.competencies {
                 if known.contains(comp.as_str()) {
                     *cover.entry(comp.as_str()).or_default() += 1;
                 } else {
-                    c.err(format!("{qp}.competencies"), format!("unknown competency {comp:?}"));
+                    c.err(
+                        format!("{qp}.competencies"),
+                        format!("unknown competency {comp:?}"),
+                    );
                 }
             }
             c.texts(&format!("{qp}.answer_outline"), &q.answer_outline, 3);
         }
         if behavioral < 8 {
-            c.err(format!("{p}.questions"), format!("expected at least 8 behavioral questions, found {behavioral}"));
+            c.err(
+                format!("{p}.questions"),
+                format!("expected at least 8 behavioral questions, found {behavioral}"),
+            );
         }
         for t in tech {
             let n = cover.get(t).copied().unwrap_or(0);

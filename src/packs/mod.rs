@@ -9,8 +9,8 @@ mod model;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use check::check_packs;
 pub(crate) use check::BEHAVIORAL;
+pub use check::check_packs;
 pub use model::*;
 
 use crate::error::{Diagnostic, Error, Result, Stage};
@@ -50,8 +50,10 @@ impl Packs {
             return Err(Error::invalid(
                 Stage::Packs,
                 "invalid packs directory",
-                vec![Diagnostic::new("expected taxonomy.json, roles/ and companies/")
-                    .in_file(dir.display().to_string())],
+                vec![
+                    Diagnostic::new("expected taxonomy.json, roles/ and companies/")
+                        .in_file(dir.display().to_string()),
+                ],
             ));
         }
         files.push(("taxonomy.json".to_string(), read(&taxonomy)?));
@@ -61,7 +63,8 @@ impl Packs {
             paths.sort();
             for p in paths {
                 if p.extension().is_some_and(|e| e == "json") {
-                    let name = format!("{sub}/{}", p.file_name().unwrap().to_string_lossy());
+                    let name =
+                        format!("{sub}/{}", p.file_name().unwrap().to_string_lossy());
                     files.push((name, read(&p)?));
                 }
             }
@@ -122,11 +125,13 @@ impl Packs {
             Error::invalid(
                 Stage::Input,
                 "invalid order",
-                vec![Diagnostic::new(format!(
-                    "unknown company {id:?} (known companies: {})",
-                    known.join(", ")
-                ))
-                .at("target.company")],
+                vec![
+                    Diagnostic::new(format!(
+                        "unknown company {id:?} (known companies: {})",
+                        known.join(", ")
+                    ))
+                    .at("target.company"),
+                ],
             )
         })
     }

@@ -34,12 +34,21 @@ pub fn export(doc: &PagedDocument, opts: &ExportOptions) -> Result<Vec<u8>> {
                     return Err(Error::invalid(
                         Stage::Pdf,
                         "invalid pdf standard",
-                        vec![Diagnostic::new(format!("unknown PDF standard {other:?} (known: a-2b, a-3b, ua-1)")).at("pdf_standard")],
+                        vec![
+                            Diagnostic::new(format!(
+                                "unknown PDF standard {other:?} (known: a-2b, a-3b, ua-1)"
+                            ))
+                            .at("pdf_standard"),
+                        ],
                     ));
                 }
             };
             PdfStandards::new(&[std]).map_err(|e| {
-                Error::new(ErrorKind::Render, Stage::Pdf, format!("cannot configure {s} ({})", e.message()))
+                Error::new(
+                    ErrorKind::Render,
+                    Stage::Pdf,
+                    format!("cannot configure {s} ({})", e.message()),
+                )
             })?
         }
     };
@@ -53,8 +62,10 @@ pub fn export(doc: &PagedDocument, opts: &ExportOptions) -> Result<Vec<u8>> {
         pretty: false,
     };
     typst_pdf::pdf(doc, &options).map_err(|errors| {
-        let msgs: Vec<Diagnostic> = errors.iter().map(|d| Diagnostic::new(d.message.to_string())).collect();
+        let msgs: Vec<Diagnostic> =
+            errors.iter().map(|d| Diagnostic::new(d.message.to_string())).collect();
         let first = msgs.first().map(|d| d.message.clone()).unwrap_or_default();
-        Error::new(ErrorKind::Render, Stage::Pdf, format!("pdf export failed: {first}")).with_diagnostics(msgs)
+        Error::new(ErrorKind::Render, Stage::Pdf, format!("pdf export failed: {first}"))
+            .with_diagnostics(msgs)
     })
 }

@@ -35,8 +35,12 @@ pub fn today() -> time::Date {
 /// An order from a JSON document (paths relative to the fixtures folder).
 pub fn order_json(doc: serde_json::Value) -> Result<Order, prepbook::Error> {
     let text = serde_json::to_string_pretty(&doc).unwrap();
-    OrderDraft::from_json(&text, Some("test-order.json"), &PathPolicy::RelativeTo(root().join("fixtures")))?
-        .resolve(today())
+    OrderDraft::from_json(
+        &text,
+        Some("test-order.json"),
+        &PathPolicy::RelativeTo(root().join("fixtures")),
+    )?
+    .resolve(today())
 }
 
 /// The JSON Resume sample resume and job for a company and role.
@@ -52,7 +56,10 @@ pub fn sample_order(company: &str, role: &str) -> Order {
 
 pub fn ensure_poppler() {
     let ok = std::process::Command::new("pdftotext").arg("-v").output().is_ok();
-    assert!(ok, "pdftotext (poppler-utils) is required: run scripts/test, which installs it");
+    assert!(
+        ok,
+        "pdftotext (poppler-utils) is required: run scripts/test, which installs it"
+    );
 }
 
 /// The text of each page, as pdftotext extracts it.
@@ -62,12 +69,16 @@ pub fn pdf_pages_text(pdf: &[u8]) -> Vec<String> {
     let path = dir.path().join("in.pdf");
     std::fs::write(&path, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-layout"])
+        .args(["-enc", "UTF-8"])
         .arg(&path)
         .arg("-")
         .output()
         .expect("pdftotext runs");
-    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
     if pages.last().is_some_and(|p| p.trim().is_empty()) {
@@ -97,8 +108,10 @@ pub fn outline_titles(pdf: &[u8]) -> Vec<String> {
 pub fn decode_pdf_string(obj: &lopdf::Object) -> String {
     let bytes = obj.as_str().unwrap_or_default();
     if bytes.starts_with(&[0xFE, 0xFF]) {
-        let units: Vec<u16> =
-            bytes[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
         String::from_utf16_lossy(&units)
     } else {
         bytes.iter().map(|&b| b as char).collect()
