@@ -1,3 +1,4 @@
+#![allow(missing_docs)]
 //! Whole-pipeline and per-stage benchmarks on the sample order
 //! (`fixtures/order.sample.json`), with the engine warm (fonts, templates
 //! and packs loaded once, as in the batch runner and the service).
