@@ -179,6 +179,77 @@ impl Engine {
     }
 }
 
+/// One page rendered as PNG.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// PNG bytes.
+    pub png: Vec<u8>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Pages in the whole document.
+    pub pages: usize,
+}
+
+impl Engine {
+    /// Renders page `page` (1-based) of an order's playbook as PNG at
+    /// `scale` pixels per point (1.0 = 72 dpi). The CLI's `preview` and the
+    /// service's page endpoint both use this.
+    pub fn preview(&self, order: &Order, page: usize, scale: f32) -> Result<Preview> {
+        if !(0.1..=8.0).contains(&scale) {
+            return Err(Error::invalid(
+                Stage::Input,
+                "invalid preview",
+                vec![
+                    crate::error::Diagnostic::new(format!(
+                        "expected a scale between 0.1 and 8, found {scale}"
+                    ))
+                    .at("scale"),
+                ],
+            ));
+        }
+        let (_, source, _) = self.content(order)?;
+        let world = ReportWorld::new(
+            source,
+            self.templates.lib(),
+            self.fonts.clone(),
+            order.target.today,
+        );
+        let compiled = layout::compile(&world);
+        typst::comemo::evict(0);
+        let (doc, _) = compiled?;
+        let pages = doc.pages().len();
+        let Some(p) = page.checked_sub(1).and_then(|i| doc.pages().get(i)) else {
+            return Err(Error::invalid(
+                Stage::Input,
+                "invalid preview",
+                vec![
+                    crate::error::Diagnostic::new(format!(
+                        "page {page} does not exist; the playbook has {pages} pages"
+                    ))
+                    .at("page"),
+                ],
+            ));
+        };
+        let pixmap = typst_render::render(
+            p,
+            &typst_render::RenderOptions {
+                pixel_per_pt: typst::utils::Scalar::new(f64::from(scale)),
+                render_bleed: false,
+            },
+        );
+        let png = pixmap.encode_png().map_err(|e| {
+            Error::new(
+                crate::error::ErrorKind::Render,
+                Stage::Pdf,
+                format!("png encoding failed ({e})"),
+            )
+        })?;
+        Ok(Preview { png, width: pixmap.width(), height: pixmap.height(), pages })
+    }
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, synced, then renamed. A crash or error never leaves a
 /// half-written file under the final name.

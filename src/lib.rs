@@ -28,7 +28,7 @@ pub mod packs;
 pub mod pdf;
 
 pub use analysis::{Analysis, analyze};
-pub use engine::{Engine, RenderOptions, Rendered, Timings, write_atomic};
+pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};
 pub use error::{Diagnostic, Error, ErrorKind, Result, Stage};
 pub use layout::FontSet;
 pub use model::{Order, OrderDraft, PathPolicy, Role};

@@ -27,6 +27,8 @@ enum Command {
     Render(RenderArgs),
     /// Check an order (or, with only --packs, the packs) without rendering.
     Validate(ValidateArgs),
+    /// Render one page of the playbook as PNG (thumbnails).
+    Preview(PreviewArgs),
 }
 
 #[derive(Args)]
@@ -91,6 +93,21 @@ struct RenderArgs {
 }
 
 #[derive(Args)]
+struct PreviewArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The page, counting from 1.
+    #[arg(long, value_name = "N")]
+    page: usize,
+    /// Pixels per point (1.0 = 72 dpi).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f32,
+    /// Where to write the PNG.
+    #[arg(long, value_name = "PAGE.png")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
 struct ValidateArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -101,6 +118,7 @@ fn main() -> ExitCode {
     let json = match &cli.command {
         Command::Render(a) => a.input.json,
         Command::Validate(a) => a.input.json,
+        Command::Preview(a) => a.input.json,
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,7 +157,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Render(args) => render(args),
         Command::Validate(args) => validate(args),
+        Command::Preview(args) => preview(args),
     }
+}
+
+fn preview(args: PreviewArgs) -> anyhow::Result<()> {
+    let (engine, order) = load(&args.input)?;
+    let p = engine.preview(&order, args.page, args.scale)?;
+    prepbook::write_atomic(&args.out, &p.png)?;
+    if args.input.json {
+        let v = serde_json::json!({
+            "out": args.out, "page": args.page, "pages": p.pages, "width": p.width, "height": p.height,
+        });
+        writeln!(std::io::stdout(), "{v}")?;
+    } else {
+        eprintln!(
+            "wrote {} (page {} of {}, {}×{} px)",
+            args.out.display(),
+            args.page,
+            p.pages,
+            p.width,
+            p.height
+        );
+    }
+    Ok(())
 }
 
 /// Loads the engine and the order the flags describe.
