@@ -50,6 +50,10 @@ pub struct Timings {
     pub layout: f64,
     /// PDF export.
     pub pdf: f64,
+    /// Preflight of the produced bytes.
+    pub preflight: f64,
+    /// Encryption, when protection was asked for.
+    pub protect: f64,
 }
 
 /// A finished render.
@@ -156,12 +160,27 @@ impl Engine {
                     tagged: opts.tagged,
                 },
             )?;
-            Ok((bytes, doc.pages().len(), warnings, ms(t3)))
+            let expected = pdf::Expected {
+                pages: doc.pages().len(),
+                sections: layout::top_level_headings(&doc),
+                standard: order.delivery.pdf_standard.clone(),
+            };
+            Ok((bytes, expected, warnings, ms(t3)))
         });
         // Evict on success and on failure alike: the memo cache otherwise
         // keeps every report's layout alive.
         typst::comemo::evict(0);
-        let (pdf, pages, warnings, t_pdf) = result?;
+        let (pdf, expected, warnings, t_pdf) = result?;
+        let t4 = Instant::now();
+        pdf::preflight(&pdf, &expected)?;
+        let t_preflight = ms(t4);
+        let t5 = Instant::now();
+        let pdf = match &order.delivery.protection {
+            Some(p) => pdf::protect(&pdf, p)?,
+            None => pdf,
+        };
+        let t_protect = ms(t5);
+        let pages = expected.pages;
         let source = world.main_text().to_string();
         Ok(Rendered {
             pdf,
@@ -172,6 +191,8 @@ impl Engine {
                 content: t_content,
                 layout: t_layout,
                 pdf: t_pdf,
+                preflight: t_preflight,
+                protect: t_protect,
             },
             source,
             warnings,

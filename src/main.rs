@@ -29,6 +29,21 @@ enum Command {
     Validate(ValidateArgs),
     /// Render one page of the playbook as PNG (thumbnails).
     Preview(PreviewArgs),
+    /// Describe any PDF: pages, metadata, outline, fonts, standards,
+    /// encryption, size by kind, order stamp.
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// The PDF to inspect.
+    file: PathBuf,
+    /// Password for encrypted files.
+    #[arg(long)]
+    password: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -72,6 +87,21 @@ struct InputArgs {
     /// Conform to a PDF standard: a-2b, a-3b or ua-1.
     #[arg(long, value_name = "STD")]
     pdf_standard: Option<String>,
+    /// Encrypt the PDF (AES-256) with this owner password.
+    #[arg(long, value_name = "OWNER_PASSWORD")]
+    protect: Option<String>,
+    /// With --protect: a password needed to open the file at all.
+    #[arg(long, value_name = "PW", requires = "protect")]
+    user_password: Option<String>,
+    /// With --protect: allow copying text (default: restricted).
+    #[arg(long, requires = "protect")]
+    allow_copy: bool,
+    /// With --protect: allow editing (default: restricted).
+    #[arg(long, requires = "protect")]
+    allow_edit: bool,
+    /// With --protect: forbid printing (default: allowed).
+    #[arg(long, requires = "protect")]
+    no_print: bool,
     /// Print one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -119,6 +149,7 @@ fn main() -> ExitCode {
         Command::Render(a) => a.input.json,
         Command::Validate(a) => a.input.json,
         Command::Preview(a) => a.input.json,
+        Command::Inspect(a) => a.json,
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -158,7 +189,80 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Render(args) => render(args),
         Command::Validate(args) => validate(args),
         Command::Preview(args) => preview(args),
+        Command::Inspect(args) => inspect(args),
     }
+}
+
+fn inspect(args: InspectArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let i = prepbook::pdf::inspect(&bytes, args.password.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&i)?)?;
+        return Ok(());
+    }
+    writeln!(out, "file:       {}", args.file.display())?;
+    writeln!(out, "version:    PDF {}", i.version)?;
+    let size =
+        i.page_size.map(|(w, h)| format!(" ({w:.0} × {h:.0} pt)")).unwrap_or_default();
+    writeln!(out, "pages:      {}{size}", i.pages)?;
+    for (k, v) in &i.metadata {
+        writeln!(out, "{:<11} {v}", format!("{}:", k.to_lowercase()))?;
+    }
+    writeln!(out, "order id:   {}", i.order_id.as_deref().unwrap_or("(none found)"))?;
+    writeln!(out, "tagged:     {}", if i.tagged { "yes" } else { "no" })?;
+    let stds =
+        if i.standards.is_empty() { "none".to_string() } else { i.standards.join(", ") };
+    writeln!(out, "standards:  {stds}")?;
+    match &i.encryption {
+        None => writeln!(out, "encryption: none")?,
+        Some(e) => writeln!(
+            out,
+            "encryption: {} (V{} R{}); print {}, copy {}, edit {}, annotate {}",
+            e.algorithm,
+            e.version,
+            e.revision,
+            yes(e.print),
+            yes(e.copy),
+            yes(e.edit),
+            yes(e.annotate)
+        )?,
+    }
+    writeln!(
+        out,
+        "sizes:      total {} B; fonts {} B, images {} B, page content {} B, other {} B",
+        i.sizes.total, i.sizes.fonts, i.sizes.images, i.sizes.content, i.sizes.other
+    )?;
+    writeln!(out, "fonts:")?;
+    for f in &i.fonts {
+        writeln!(
+            out,
+            "  {} ({}){}{}",
+            f.name,
+            f.subtype,
+            if f.embedded { ", embedded" } else { ", NOT EMBEDDED" },
+            if f.subset { ", subset" } else { "" }
+        )?;
+    }
+    writeln!(out, "outline:")?;
+    fn tree(
+        out: &mut impl Write,
+        items: &[prepbook::pdf::OutlineEntry],
+        depth: usize,
+    ) -> std::io::Result<()> {
+        for e in items {
+            writeln!(out, "{}{}", "  ".repeat(depth + 1), e.title)?;
+            tree(out, &e.children, depth + 1)?;
+        }
+        Ok(())
+    }
+    tree(&mut out, &i.outline, 0)?;
+    Ok(())
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
 }
 
 fn preview(args: PreviewArgs) -> anyhow::Result<()> {
@@ -207,9 +311,26 @@ fn load(input: &InputArgs) -> anyhow::Result<(Engine, Order)> {
             company = Some(engine.packs.add_company_file(p)?);
         }
     }
+    if input.protect.is_some()
+        && input.pdf_standard.as_deref().is_some_and(|s| s.starts_with("a-"))
+    {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--protect cannot be combined with a PDF/A standard: PDF/A forbids encryption",
+            )
+            .exit();
+    }
     let delivery = prepbook::model::Delivery {
         pdf_standard: input.pdf_standard.clone(),
-        ..Default::default()
+        protection: input.protect.as_ref().map(|owner| prepbook::model::Protection {
+            owner_password: owner.clone(),
+            user_password: input.user_password.clone(),
+            allow_print: Some(!input.no_print),
+            allow_copy: Some(input.allow_copy),
+            allow_edit: Some(input.allow_edit),
+        }),
     };
     draft.overlay(OrderDraft {
         order_id: input.order_id.clone(),

@@ -35,6 +35,24 @@ pub(crate) fn compile(world: &ReportWorld) -> Result<(PagedDocument, Vec<Diagnos
     out.map(|doc| (doc, warnings))
 }
 
+/// Titles of the outlined top-level headings, in document order: the
+/// sections the PDF outline must list.
+pub(crate) fn top_level_headings(doc: &PagedDocument) -> Vec<String> {
+    use typst::foundations::{NativeElement, StyleChain};
+    use typst::introspection::Introspector;
+    use typst::model::HeadingElem;
+    doc.introspector()
+        .query(&HeadingElem::ELEM.select())
+        .iter()
+        .filter_map(|c| c.to_packed::<HeadingElem>())
+        .filter(|h| {
+            h.resolve_level(StyleChain::default()).get() == 1
+                && h.outlined.get(StyleChain::default())
+        })
+        .map(|h| h.body.plain_text().to_string())
+        .collect()
+}
+
 fn to_diag(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
     let mut out = Diagnostic::new(format!(
         "{}{}",

@@ -414,6 +414,24 @@ impl OrderDraft {
                 .at("pdf_standard"),
             );
         }
+        if self.delivery.protection.is_some()
+            && self.delivery.pdf_standard.as_deref().is_some_and(|s| s.starts_with("a-"))
+        {
+            diags.push(
+                Diagnostic::new(
+                    "protection cannot be combined with a PDF/A standard (PDF/A forbids encryption)",
+                )
+                .at("protection"),
+            );
+        }
+        if let Some(p) = &self.delivery.protection
+            && p.owner_password.is_empty()
+        {
+            diags.push(
+                Diagnostic::new("expected a non-empty owner password")
+                    .at("protection.owner_password"),
+            );
+        }
         if let Some(id) = &self.order_id
             && !valid_order_id(id)
         {

@@ -1,6 +1,16 @@
 //! PDF: typst-pdf writes the file from the laid-out pages with a fixed
-//! identifier and timestamp (so the same order gives the same bytes).
-//! Responsible for the bytes; not for layout.
+//! identifier and timestamp (so the same order gives the same bytes); lopdf
+//! reads it back to check it ([`preflight`]), to protect it ([`protect`])
+//! and to describe any PDF ([`inspect`]). Responsible for the bytes; not
+//! for layout.
+
+mod inspect;
+mod preflight;
+mod protect;
+
+pub use inspect::{Encryption, Inspection, Sizes, inspect};
+pub use preflight::{Expected, FontInfo, OutlineEntry, preflight};
+pub use protect::protect;
 
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;

@@ -1,0 +1,215 @@
+//! `prepbook inspect`: what is inside any PDF — pages, metadata, outline,
+//! fonts, declared standards, encryption and permissions, size by kind and
+//! the prepbook order stamp — for support staff answering "my PDF looks
+//! wrong" without a developer.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use lopdf::{Document, Object, ObjectId, Permissions};
+use serde::Serialize;
+
+use super::preflight::{
+    FontInfo, OutlineEntry, declared_standards, fonts, info_dict, outline_tree, text_of,
+};
+use crate::error::{Diagnostic, Error, Result, Stage};
+
+/// Everything `inspect` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    /// PDF version from the header.
+    pub version: String,
+    /// Page count.
+    pub pages: usize,
+    /// Width × height of the first page in points.
+    pub page_size: Option<(f32, f32)>,
+    /// Document information entries.
+    pub metadata: BTreeMap<String, String>,
+    /// Outline (bookmarks).
+    pub outline: Vec<OutlineEntry>,
+    /// Fonts.
+    pub fonts: Vec<FontInfo>,
+    /// Declared standards (`a-2b`, `ua-1`, ...).
+    pub standards: Vec<String>,
+    /// Whether the file is tagged (has a structure tree).
+    pub tagged: bool,
+    /// Encryption, if any.
+    pub encryption: Option<Encryption>,
+    /// Bytes by kind of stream.
+    pub sizes: Sizes,
+    /// The prepbook order id, if the file carries one.
+    pub order_id: Option<String>,
+}
+
+/// Encryption details.
+#[derive(Debug, Clone, Serialize)]
+pub struct Encryption {
+    /// Security handler version (V).
+    pub version: i64,
+    /// Revision (R).
+    pub revision: i64,
+    /// Algorithm, as far as it can be named.
+    pub algorithm: String,
+    /// Permission flags.
+    pub print: bool,
+    /// Copying text and graphics.
+    pub copy: bool,
+    /// Modifying the document.
+    pub edit: bool,
+    /// Adding annotations.
+    pub annotate: bool,
+}
+
+/// Stored (compressed) size of streams by kind, and the whole file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Sizes {
+    /// The whole file.
+    pub total: usize,
+    /// Embedded font programs.
+    pub fonts: usize,
+    /// Images.
+    pub images: usize,
+    /// Page content streams.
+    pub content: usize,
+    /// Everything else: structure tree, outline, metadata, object and
+    /// cross-reference streams (the file size less the three above).
+    pub other: usize,
+}
+
+/// Inspects any PDF. Encrypted files open with `password` (or with no
+/// password when none is needed to open them).
+pub fn inspect(bytes: &[u8], password: Option<&str>) -> Result<Inspection> {
+    let not_pdf = |why: String| {
+        Error::invalid(Stage::Input, "not a readable PDF", vec![Diagnostic::new(why)])
+    };
+    let head = &bytes[..bytes.len().min(1024)];
+    let Some(at) = head.windows(5).position(|w| w == b"%PDF-") else {
+        return Err(not_pdf("the file does not start with a %PDF- header".into()));
+    };
+    let version: String = String::from_utf8_lossy(&head[at + 5..])
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let encrypted = bytes.windows(8).any(|w| w == b"/Encrypt");
+    let doc = match password {
+        Some(pw) => {
+            Document::load_mem_with_options(bytes, lopdf::LoadOptions::with_password(pw))
+        }
+        None => Document::load_mem(bytes),
+    }
+    .map_err(|e| {
+        if encrypted {
+            not_pdf(format!(
+                "the file is encrypted and could not be opened ({e}); pass --password"
+            ))
+        } else {
+            not_pdf(format!("the file does not parse as PDF ({e})"))
+        }
+    })?;
+    let pages = doc.get_pages();
+    if encrypted && pages.is_empty() {
+        return Err(not_pdf(match password {
+            None => {
+                "the file is encrypted with a password needed to open it; pass --password"
+                    .into()
+            }
+            Some(_) => "the file is encrypted and this password does not open it".into(),
+        }));
+    }
+    let page_size = pages.values().next().and_then(|&id| media_box(&doc, id));
+    let mut metadata = BTreeMap::new();
+    if let Some(info) = info_dict(&doc) {
+        for (k, v) in info.iter() {
+            let v = text_of(v);
+            if !v.is_empty() {
+                metadata.insert(String::from_utf8_lossy(k).into_owned(), v);
+            }
+        }
+    }
+    let tagged = doc.catalog().is_ok_and(|c| c.has(b"StructTreeRoot"));
+    let order_id = metadata.get("Keywords").and_then(|k| {
+        k.split(',').map(str::trim).find(|w| looks_like_order_id(w)).map(str::to_string)
+    });
+    Ok(Inspection {
+        version,
+        pages: pages.len(),
+        page_size,
+        outline: outline_tree(&doc),
+        fonts: fonts(&doc),
+        standards: declared_standards(&doc),
+        tagged,
+        encryption: encryption_of(&doc),
+        sizes: sizes(&doc, bytes.len()),
+        order_id,
+        metadata,
+    })
+}
+
+fn looks_like_order_id(w: &str) -> bool {
+    crate::model::valid_order_id(w)
+        && w.chars().any(|c| c.is_ascii_digit())
+        && w.chars().any(|c| c == '-' || c == '_')
+}
+
+fn media_box(doc: &Document, id: ObjectId) -> Option<(f32, f32)> {
+    let page = doc.get_dictionary(id).ok()?;
+    let mb = page.get(b"MediaBox").ok()?.as_array().ok()?;
+    let n: Vec<f32> = mb.iter().map(|o| o.as_float().unwrap_or(0.0)).collect();
+    (n.len() == 4).then(|| (n[2] - n[0], n[3] - n[1]))
+}
+
+/// Encryption details from the security handler lopdf opened the file with.
+fn encryption_of(doc: &Document) -> Option<Encryption> {
+    let state = doc.encryption_state.as_ref()?;
+    let (v, r) = (state.version(), state.revision());
+    let p = state.permissions();
+    let algorithm = match (v, r) {
+        (5, 5 | 6) => "AES-256",
+        (4, _) => "AES-128 or RC4-128",
+        (2, _) => "RC4",
+        (1, _) => "RC4-40",
+        _ => "unknown",
+    };
+    Some(Encryption {
+        version: v,
+        revision: r,
+        algorithm: algorithm.into(),
+        print: p.contains(Permissions::PRINTABLE),
+        copy: p.contains(Permissions::COPYABLE),
+        edit: p.contains(Permissions::MODIFIABLE),
+        annotate: p.contains(Permissions::ANNOTABLE),
+    })
+}
+
+fn sizes(doc: &Document, total: usize) -> Sizes {
+    let mut font_ids = BTreeSet::new();
+    let mut content_ids = BTreeSet::new();
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict() {
+            for key in [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"] {
+                if let Ok(id) = d.get(key).and_then(Object::as_reference) {
+                    font_ids.insert(id);
+                }
+            }
+        }
+    }
+    for (_, page) in doc.get_pages() {
+        content_ids.extend(doc.get_page_contents(page));
+    }
+    let mut s = Sizes { total, ..Default::default() };
+    for (id, obj) in &doc.objects {
+        let Ok(stream) = obj.as_stream() else { continue };
+        let n = stream.content.len();
+        if font_ids.contains(id) {
+            s.fonts += n;
+        } else if content_ids.contains(id) {
+            s.content += n;
+        } else if stream.dict.get(b"Subtype").and_then(Object::as_name).ok()
+            == Some(b"Image".as_slice())
+        {
+            s.images += n;
+        } else {
+            s.other += n;
+        }
+    }
+    s
+}
