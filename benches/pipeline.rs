@@ -31,7 +31,11 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| engine.render(&order, &RenderOptions::default()).unwrap())
     });
     g.bench_function("render_untagged", |b| {
-        b.iter(|| engine.render(&order, &RenderOptions { tagged: false }).unwrap())
+        b.iter(|| {
+            engine
+                .render(&order, &RenderOptions { tagged: false, ..Default::default() })
+                .unwrap()
+        })
     });
     g.finish();
 }

@@ -31,11 +31,16 @@ pub struct Engine {
 pub struct RenderOptions {
     /// Write a tagged PDF (default true).
     pub tagged: bool,
+    /// How much of typst's memo cache survives this render: `0` drops it
+    /// all (one-off renders, lowest memory); a small age keeps what other
+    /// renders running at the same time, or the next report of the same
+    /// company and role, still use (batch). See [`Engine::render`].
+    pub cache_age: usize,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self { tagged: true }
+        Self { tagged: true, cache_age: 0 }
     }
 }
 
@@ -168,8 +173,11 @@ impl Engine {
             Ok((bytes, expected, warnings, ms(t3)))
         });
         // Evict on success and on failure alike: the memo cache otherwise
-        // keeps every report's layout alive.
-        typst::comemo::evict(0);
+        // keeps every report's layout alive (tens of MB per report). The
+        // cache is global, so evicting everything would also throw away the
+        // entries of renders running on other threads; an age limit keeps
+        // what was used recently and bounds the rest.
+        typst::comemo::evict(opts.cache_age);
         let (pdf, expected, warnings, t_pdf) = result?;
         let t4 = Instant::now();
         pdf::preflight(&pdf, &expected)?;

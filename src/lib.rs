@@ -15,10 +15,12 @@
 //!    only the bundled fonts, the layout library and this report's source.
 //! 6. **PDF** ([`pdf::export`]): typst-pdf writes deterministic bytes.
 //!
-//! [`Engine`] holds the shared state and runs stages 3–6 for an order.
+//! [`Engine`] holds the shared state and runs stages 3–6 for an order;
+//! [`batch`] runs many orders in parallel, resumably.
 
 pub mod analysis;
 mod assets;
+pub mod batch;
 pub mod content;
 mod engine;
 mod error;

@@ -1,0 +1,184 @@
+//! Batch regeneration: failure isolation, resume after a kill, and
+//! skipping what is up to date.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use common::*;
+
+/// A manifest of `n` good orders (absolute paths) plus optional extra lines.
+fn manifest(dir: &Path, n: usize, extra: &[&str]) -> std::path::PathBuf {
+    let companies =
+        ["google", "meta", "amazon", "apple", "microsoft", "nvidia", "netflix"];
+    let mut lines: Vec<String> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "order_id": format!("B-{i:03}"),
+                "resume": {"path": fixture(if i % 2 == 0 { "resume.mle.json" } else { "resume.newgrad.json" })},
+                "job": if i % 3 == 0 { serde_json::json!({"path": fixture("job.mle.txt")}) } else { serde_json::Value::Null },
+                "target": {"company": companies[i % 7], "role": "mle", "today": "2026-11-27", "interview_date": "2027-01-10"}
+            })
+            .to_string()
+        })
+        .collect();
+    lines.extend(extra.iter().map(|s| s.to_string()));
+    let p = dir.join("orders.jsonl");
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+fn summary(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+        .unwrap()
+}
+
+fn pdfs(out: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_bad_order_is_reported_and_the_rest_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_type = r#"{"order_id": "BAD-TYPE", "resume": {"basics": {"name": "X"}, "work": [{"startDate": 2020}]}, "target": {"company": "google", "role": "mle"}}"#;
+    let bad_company = r#"{"order_id": "BAD-CO", "resume": {"basics": {"name": "Y"}}, "target": {"company": "initech", "role": "mle"}}"#;
+    let m = manifest(dir.path(), 3, &[bad_type, "{not json", bad_company]);
+    let out = dir.path().join("out");
+    Command::cargo_bin("prepbook")
+        .unwrap()
+        .args(["batch", "-j", "2", "--manifest"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert_eq!(pdfs(&out), ["B-000.pdf", "B-001.pdf", "B-002.pdf"]);
+    let s = summary(&out);
+    assert_eq!((s["rendered"].as_u64(), s["failed"].as_u64()), (Some(3), Some(3)));
+    let orders = s["orders"].as_array().unwrap();
+    let by_line = |l: u64| orders.iter().find(|o| o["line"] == l).unwrap();
+    let e4 = &by_line(4)["error"];
+    assert_eq!(e4["diagnostics"][0]["path"], "resume.work[0].startDate");
+    assert!(e4["diagnostics"][0]["file"].as_str().unwrap().ends_with("orders.jsonl:4"));
+    assert!(by_line(5)["error"]["message"].as_str().unwrap().contains("malformed JSON"));
+    assert!(
+        by_line(6)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown company \"initech\"")
+    );
+    for o in orders.iter().filter(|o| o["status"] == "rendered") {
+        assert!(o["pages"].as_u64().unwrap() >= 50 && o["bytes"].as_u64().unwrap() > 0);
+    }
+}
+
+#[test]
+fn a_rerun_skips_what_is_up_to_date_and_renders_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path(), 4, &[]);
+    let out = dir.path().join("out");
+    let run = |args: &[&str]| {
+        Command::cargo_bin("prepbook")
+            .unwrap()
+            .arg("batch")
+            .arg("--manifest")
+            .arg(&m)
+            .arg("--out")
+            .arg(&out)
+            .args(args)
+            .assert()
+            .success();
+        summary(&out)
+    };
+    let first = run(&[]);
+    assert_eq!(first["rendered"], 4);
+    let before = std::fs::metadata(out.join("B-001.pdf")).unwrap().modified().unwrap();
+    let t = Instant::now();
+    let second = run(&[]);
+    assert_eq!(
+        (second["rendered"].as_u64(), second["skipped"].as_u64()),
+        (Some(0), Some(4))
+    );
+    assert!(t.elapsed() < Duration::from_secs(30), "an up-to-date rerun renders nothing");
+    assert_eq!(
+        std::fs::metadata(out.join("B-001.pdf")).unwrap().modified().unwrap(),
+        before
+    );
+    // Change one order: only it is rendered again.
+    let text =
+        std::fs::read_to_string(&m).unwrap().replacen("2027-01-10", "2027-02-10", 1);
+    std::fs::write(&m, text).unwrap();
+    let third = run(&[]);
+    assert_eq!(
+        (third["rendered"].as_u64(), third["skipped"].as_u64()),
+        (Some(1), Some(3))
+    );
+    let forced = run(&["--force"]);
+    assert_eq!(forced["rendered"], 4);
+}
+
+#[test]
+fn a_killed_batch_leaves_only_complete_pdfs_and_a_rerun_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path(), 8, &[]);
+    let out = dir.path().join("out");
+    let bin = assert_cmd::cargo::cargo_bin("prepbook");
+    let mut child = std::process::Command::new(&bin)
+        .args(["batch", "-j", "1", "--manifest"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the first PDFs exist, in the middle of the next render.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline && (!out.is_dir() || pdfs(&out).len() < 2) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done = pdfs(&out);
+    assert!(done.len() >= 2 && done.len() < 8, "killed too late or too early: {done:?}");
+    for name in &done {
+        let bytes = std::fs::read(out.join(name)).unwrap();
+        lopdf::Document::load_mem(&bytes)
+            .unwrap_or_else(|e| panic!("{name} is not a complete PDF: {e}"));
+        assert!(
+            bytes.ends_with(b"%%EOF\n") || bytes.ends_with(b"%%EOF"),
+            "{name} is truncated"
+        );
+    }
+    Command::cargo_bin("prepbook")
+        .unwrap()
+        .arg("batch")
+        .arg("--manifest")
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let s = summary(&out);
+    assert_eq!(s["rendered"].as_u64().unwrap() + s["skipped"].as_u64().unwrap(), 8);
+    assert!(
+        s["skipped"].as_u64().unwrap() >= done.len() as u64 - 1,
+        "completed PDFs were rendered again"
+    );
+    assert_eq!(pdfs(&out).len(), 8);
+    assert_eq!(
+        std::fs::read_dir(out.join(".prepbook/tmp")).unwrap().count(),
+        0,
+        "partial files left behind"
+    );
+}
