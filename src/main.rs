@@ -10,13 +10,6 @@ use clap::{Args, Parser, Subcommand};
 use prepbook::model::{OrderDraft, PathPolicy, Source};
 use prepbook::{Engine, ErrorKind, Order, RenderOptions};
 
-/// mimalloc rather than glibc malloc: with glibc, memory freed on rayon's
-/// worker threads stays in per-thread arenas, and a batch's resident size
-/// climbs by hundreds of megabytes even though typst's cache is evicted
-/// after every report (measured in the batch notes).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "prepbook",
