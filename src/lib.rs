@@ -16,6 +16,9 @@
 //! 6. **PDF** ([`pdf::export`]): typst-pdf writes deterministic bytes.
 //!
 //! [`Engine`] holds the shared state and runs stages 3–6 for an order.
+//!
+//! The [`service`] module puts the engine behind an HTTP API and a durable
+//! job queue (`prepbook serve`, `prepbook worker`).
 
 pub mod analysis;
 mod assets;
@@ -26,6 +29,7 @@ mod layout;
 pub mod model;
 pub mod packs;
 pub mod pdf;
+pub mod service;
 
 pub use analysis::{Analysis, analyze};
 pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};
