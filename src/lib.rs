@@ -16,7 +16,9 @@
 //! 6. **PDF** ([`pdf::export`]): typst-pdf writes deterministic bytes.
 //!
 //! [`Engine`] holds the shared state and runs stages 3–6 for an order;
-//! [`batch`] runs many orders in parallel, resumably.
+//! [`batch`] runs many orders in parallel, resumably; the [`service`] module
+//! puts the engine behind an HTTP API and a durable job queue
+//! (`prepbook serve`, `prepbook worker`).
 
 pub mod analysis;
 mod assets;
@@ -28,6 +30,7 @@ mod layout;
 pub mod model;
 pub mod packs;
 pub mod pdf;
+pub mod service;
 
 pub use analysis::{Analysis, analyze};
 pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};

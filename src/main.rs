@@ -35,6 +35,10 @@ enum Command {
     /// Render every order of a JSON Lines manifest, in parallel, skipping
     /// those that are up to date.
     Batch(BatchArgs),
+    /// Run the HTTP API with in-process workers.
+    Serve(ServeArgs),
+    /// Run workers only (more machines against one PostgreSQL).
+    Worker(WorkerArgs),
 }
 
 #[derive(Args)]
@@ -79,6 +83,76 @@ struct InspectArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct QueueArgs {
+    /// The job queue: sqlite:PATH (one machine) or postgres://… (many).
+    #[arg(long, env = "PREPBOOK_DB", default_value = "sqlite:./prepbook.db")]
+    db: String,
+    /// Directory for finished PDFs; every machine must see the same one.
+    #[arg(
+        long,
+        env = "PREPBOOK_STORAGE",
+        value_name = "DIR",
+        default_value = "./playbooks"
+    )]
+    storage: PathBuf,
+    /// Seconds a claim holds a job without renewal; a dead worker's job is
+    /// rerun after this.
+    #[arg(long, env = "PREPBOOK_LEASE_SECS", default_value_t = 30)]
+    lease_secs: u64,
+    /// Seconds a stopping worker may finish its render before giving the job back.
+    #[arg(long, env = "PREPBOOK_GRACE_SECS", default_value_t = 30)]
+    grace_secs: u64,
+    /// Milliseconds between looks for due jobs when no notification arrives.
+    #[arg(long, env = "PREPBOOK_POLL_MS", default_value_t = 2000)]
+    poll_ms: u64,
+    /// First retry delay in milliseconds; doubles per attempt, with jitter.
+    #[arg(long, env = "PREPBOOK_RETRY_BASE_MS", default_value_t = 2000)]
+    retry_base_ms: u64,
+    /// Name of this process's workers in leases and logs (default HOST-PID).
+    #[arg(long, env = "PREPBOOK_WORKER_NAME")]
+    name: Option<String>,
+    /// Default completion webhook (http://; TLS ends at a proxy).
+    #[arg(long, env = "PREPBOOK_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// Hosts (host or host:port, comma-separated) webhooks may go to.
+    #[arg(long, env = "PREPBOOK_WEBHOOK_HOSTS", value_delimiter = ',')]
+    webhook_hosts: Vec<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on. Without PREPBOOK_API_TOKENS only loopback is allowed.
+    #[arg(long, env = "PREPBOOK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Worker tasks in this process.
+    #[arg(long, default_value_t = 2)]
+    workers: usize,
+    /// Attempts per job before it fails for good.
+    #[arg(long, env = "PREPBOOK_MAX_ATTEMPTS", default_value_t = 3)]
+    max_attempts: u32,
+    /// Concurrent synchronous renders (default: the number of cores).
+    #[arg(long, env = "PREPBOOK_RENDER_SLOTS")]
+    render_slots: Option<usize>,
+    /// Longest a request may take, in seconds.
+    #[arg(long, env = "PREPBOOK_REQUEST_TIMEOUT_SECS", default_value_t = 120)]
+    request_timeout_secs: u64,
+    #[command(flatten)]
+    queue: QueueArgs,
+}
+
+#[derive(Args)]
+struct WorkerArgs {
+    /// Worker tasks in this process.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Serve /healthz, /readyz and /metrics on this address.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    queue: QueueArgs,
 }
 
 #[derive(Args)]
@@ -186,6 +260,7 @@ fn main() -> ExitCode {
         Command::Preview(a) => a.input.json,
         Command::Inspect(a) => a.json,
         Command::Batch(a) => a.json,
+        Command::Serve(_) | Command::Worker(_) => false,
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -227,6 +302,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Preview(args) => preview(args),
         Command::Inspect(args) => inspect(args),
         Command::Batch(args) => batch(args),
+        Command::Serve(args) => serve(args),
+        Command::Worker(args) => worker(args),
     }
 }
 
@@ -349,6 +426,76 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 
 fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
+}
+
+fn worker_options(q: QueueArgs, workers: usize) -> prepbook::service::WorkerOptions {
+    use std::time::Duration;
+    prepbook::service::WorkerOptions {
+        db: q.db,
+        storage: q.storage,
+        workers,
+        lease: Duration::from_secs(q.lease_secs),
+        poll: Duration::from_millis(q.poll_ms),
+        grace: Duration::from_secs(q.grace_secs),
+        retry_base: Duration::from_millis(q.retry_base_ms),
+        webhook: prepbook::service::WebhookOptions {
+            default_url: q.webhook_url,
+            allow_hosts: q.webhook_hosts,
+            // Secrets come from the environment only, never from flags that
+            // other users can read in the process list.
+            secret: std::env::var("PREPBOOK_WEBHOOK_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            ..Default::default()
+        },
+        name: q.name,
+        listen: None,
+    }
+}
+
+/// Runs a service future on a multi-threaded runtime, with logs on stderr
+/// and SIGTERM/SIGINT wired to graceful shutdown.
+fn run_service<F, Fut>(f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(prepbook::service::Shutdown) -> Fut,
+    Fut: std::future::Future<Output = Result<(), prepbook::service::ServiceError>>,
+{
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async { f(prepbook::service::Shutdown::on_signals()).await })?;
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Tokens come from the environment only (never a flag in `ps`).
+    let tokens = std::env::var("PREPBOOK_API_TOKENS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect();
+    let defaults = prepbook::service::ServeOptions::default();
+    let opts = prepbook::service::ServeOptions {
+        listen: args.listen,
+        tokens,
+        max_attempts: args.max_attempts,
+        render_slots: args.render_slots.unwrap_or(defaults.render_slots),
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+        worker: worker_options(args.queue, args.workers),
+        ..defaults
+    };
+    run_service(|shutdown| prepbook::service::serve(opts, shutdown))
+}
+
+fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let mut opts = worker_options(args.queue, args.workers);
+    opts.listen = args.listen;
+    run_service(|shutdown| prepbook::service::run_worker(opts, shutdown))
 }
 
 fn preview(args: PreviewArgs) -> anyhow::Result<()> {

@@ -1,0 +1,553 @@
+//! The HTTP API: routes, authentication, limits and the mapping of errors
+//! to status codes. Callable without a socket (`tower::ServiceExt::oneshot`
+//! on [`super::Service::router`]).
+//!
+//! Not responsible for rendering jobs (the workers) nor for listening on a
+//! socket (`serve`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+use tokio::sync::Semaphore;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::metrics::{Metrics, RenderKind};
+use super::queue::{JobRecord, JobState, NewJob, Queue, Submitted};
+use super::storage::Storage;
+use super::webhook::WebhookOptions;
+use crate::model::{OrderDraft, PathPolicy};
+use crate::{Diagnostic, Engine, Error, Order, RenderOptions, Stage};
+
+/// The hand-written OpenAPI 3 document.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// Everything a request handler needs.
+pub(crate) struct AppState {
+    pub(crate) queue: Arc<dyn Queue>,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) storage: Storage,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Accepted bearer tokens; empty means no authentication (loopback).
+    pub(crate) tokens: Vec<String>,
+    /// Permits for synchronous renders and previews.
+    pub(crate) render_slots: Arc<Semaphore>,
+    pub(crate) max_attempts: u32,
+    pub(crate) webhook: WebhookOptions,
+    pub(crate) body_limit: usize,
+    pub(crate) request_timeout: Duration,
+}
+
+/// An error answer. Invalid input carries the CLI's diagnostics; internal
+/// faults are logged and answered without detail.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    Invalid(Error),
+    NotFound(String),
+    Conflict(String),
+    Busy,
+    Unauthorized,
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_json()),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({"message": m})),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, json!({"message": m})),
+            ApiError::Busy => {
+                let mut r = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(json!({"error": {
+                        "message": "every render slot is busy; retry after the given delay"
+                    }})),
+                )
+                    .into_response();
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return r;
+            }
+            ApiError::Unauthorized => {
+                let mut r = (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(json!({"error": {
+                        "message": "missing or invalid bearer token"
+                    }})),
+                )
+                    .into_response();
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return r;
+            }
+            ApiError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, json!({"message": "internal error"}))
+            }
+        };
+        (status, axum::Json(json!({ "error": body }))).into_response()
+    }
+}
+
+impl From<super::ServiceError> for ApiError {
+    fn from(e: super::ServiceError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// The router: `/v1/*` behind bearer authentication, probes, metrics and
+/// the OpenAPI document open.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/v1/playbooks", post(submit))
+        .route("/v1/playbooks/{id}", get(status))
+        .route("/v1/playbooks/{id}/pdf", get(pdf))
+        .route("/v1/playbooks/{id}/pages/{file}", get(page))
+        .route("/v1/render", post(render_sync))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+        .merge(api)
+        // The tower-http layer enforces the limit (413), so axum's own
+        // default (2 MB) is lifted rather than applied twice.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(state.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Health, readiness and metrics only: what a `worker` process serves.
+pub(crate) fn probes(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.request_timeout,
+        ))
+        .with_state(state)
+}
+
+/// Compares without an early exit, so response times do not reveal how
+/// much of a token matched.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn auth(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if state.tokens.is_empty() {
+        return Ok(next.run(request).await);
+    }
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let ok = !given.is_empty()
+        && state
+            .tokens
+            .iter()
+            .fold(false, |found, t| found | same(t.as_bytes(), given.as_bytes()));
+    if ok { Ok(next.run(request).await) } else { Err(ApiError::Unauthorized) }
+}
+
+fn invalid(path: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Invalid(Error::invalid(
+        Stage::Input,
+        "invalid request",
+        vec![Diagnostic::new(message).at(path)],
+    ))
+}
+
+/// Reads and checks an order from a request body: inline documents only.
+/// Blocking (JSON of up to the body limit, pack lookups).
+fn read_order(engine: &Engine, body: &[u8], today: time::Date) -> Result<Order, Error> {
+    let text = std::str::from_utf8(body).map_err(|_| {
+        Error::invalid(
+            Stage::Input,
+            "invalid order",
+            vec![Diagnostic::new("expected a UTF-8 JSON document")],
+        )
+    })?;
+    let order = OrderDraft::from_json(text, None, &PathPolicy::Refuse)?.resolve(today)?;
+    // Unknown companies, roles and levels answer 422 now rather than
+    // failing the job later.
+    engine.validate(&order)?;
+    Ok(order)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Today's date in UTC: the default `target.today` of orders that give
+/// none. Stored with the job, so retries render the same bytes.
+fn today_utc() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+fn job_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+async fn submit(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => match v.to_str() {
+            Ok(k) if !k.is_empty() && k.len() <= 255 => Some(k.to_string()),
+            _ => {
+                return Err(invalid(
+                    "Idempotency-Key",
+                    "expected 1-255 visible ASCII characters",
+                ));
+            }
+        },
+    };
+    let webhook_url = match headers.get("prepbook-webhook-url") {
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| invalid("Prepbook-Webhook-Url", "expected an http:// URL"))?
+                .to_string(),
+        ),
+        None => state.webhook.default_url.clone(),
+    };
+    if let Some(url) = &webhook_url {
+        if state.webhook.secret.is_none() {
+            return Err(invalid(
+                "Prepbook-Webhook-Url",
+                "webhooks are not configured on this service (no signing secret)",
+            ));
+        }
+        state.webhook.check(url).map_err(|m| invalid("Prepbook-Webhook-Url", m))?;
+    }
+    let engine = state.engine.clone();
+    let raw = body.clone();
+    let order = blocking(move || read_order(&engine, &raw, today_utc()))
+        .await?
+        .map_err(ApiError::Invalid)?;
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let job = NewJob {
+        id: job_id(),
+        order_id: order.order_id.clone(),
+        body_hash: blake3::hash(&body).to_hex().to_string(),
+        body: text,
+        today: order.target.today.to_string(),
+        idempotency_key: key,
+        max_attempts: state.max_attempts,
+        webhook_url,
+    };
+    let (record, replayed) = match state.queue.submit(job).await? {
+        Submitted::Created(r) => (r, false),
+        Submitted::Existing(r) => (r, true),
+        Submitted::Conflict => {
+            return Err(ApiError::Conflict(
+                "this Idempotency-Key was used with a different body".into(),
+            ));
+        }
+    };
+    let mut response = (
+        StatusCode::ACCEPTED,
+        axum::Json(json!({
+            "id": record.id,
+            "order_id": record.order_id,
+            "status": record.state.as_str(),
+        })),
+    )
+        .into_response();
+    let location = format!("/v1/playbooks/{}", record.id);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn rfc3339(ms: i64) -> Option<String> {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()?;
+    t.format(&time::format_description::well_known::Rfc3339).ok()
+}
+
+fn status_json(r: &JobRecord) -> serde_json::Value {
+    json!({
+        "id": r.id,
+        "order_id": r.order_id,
+        "status": r.state.as_str(),
+        "attempts": r.attempts,
+        "max_attempts": r.max_attempts,
+        "pages": r.pages,
+        "bytes": r.bytes,
+        "fit_score": r.fit_score,
+        "error": r.error,
+        "timings_ms": r.timings,
+        "webhook_url": r.webhook_url,
+        "created_at": rfc3339(r.created_at),
+        "started_at": r.started_at.and_then(rfc3339),
+        "finished_at": r.finished_at.and_then(rfc3339),
+        "links": {
+            "self": format!("/v1/playbooks/{}", r.id),
+            "pdf": (r.state == JobState::Succeeded).then(|| format!("/v1/playbooks/{}/pdf", r.id)),
+        },
+    })
+}
+
+async fn find(state: &AppState, id: &str) -> Result<JobRecord, ApiError> {
+    // Ids are 32 hex characters; anything else cannot exist.
+    if id.is_empty()
+        || id.len() > 64
+        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(ApiError::NotFound(format!("no playbook {id:?}")));
+    }
+    state
+        .queue
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no playbook {id:?}")))
+}
+
+async fn status(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let r = find(&state, &id).await?;
+    Ok(axum::Json(status_json(&r)).into_response())
+}
+
+fn not_ready(r: &JobRecord) -> ApiError {
+    ApiError::NotFound(format!("the playbook is not ready (status {})", r.state.as_str()))
+}
+
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+async fn pdf(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let r = find(&state, &id).await?;
+    let (JobState::Succeeded, Some(key), Some(tag)) = (r.state, &r.storage_key, &r.etag)
+    else {
+        return Err(not_ready(&r));
+    };
+    let etag = format!("\"{tag}\"");
+    if matches_etag(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let storage = state.storage.clone();
+    let key = key.clone();
+    let bytes = blocking(move || storage.get(&key)).await??.ok_or_else(|| {
+        ApiError::Internal(format!("job {} succeeded but its pdf is missing", r.id))
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".into()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.pdf\"", r.order_id),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct PageQuery {
+    scale: Option<f32>,
+}
+
+async fn page(
+    State(state): State<Arc<AppState>>,
+    Path((id, file)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let n: usize = file
+        .strip_suffix(".png")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| ApiError::NotFound(format!("no page {file:?}; expected N.png")))?;
+    let scale = q.scale.unwrap_or(1.0);
+    if !(0.1..=4.0).contains(&scale) {
+        return Err(invalid(
+            "scale",
+            format!("expected a scale between 0.1 and 4, found {scale}"),
+        ));
+    }
+    let r = find(&state, &id).await?;
+    if r.state != JobState::Succeeded {
+        return Err(not_ready(&r));
+    }
+    let pages = usize::try_from(r.pages.unwrap_or(0)).unwrap_or(0);
+    if n == 0 || n > pages {
+        return Err(ApiError::NotFound(format!(
+            "no page {n}; the playbook has {pages} pages"
+        )));
+    }
+    let key = Storage::png_key(&r.order_id, &r.id, n, scale);
+    // A page never changes once rendered, so its key is its tag.
+    let etag = format!("\"{}-{n}-{scale}\"", r.etag.clone().unwrap_or_default());
+    if matches_etag(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let storage = state.storage.clone();
+    let cached = {
+        let key = key.clone();
+        blocking(move || storage.get(&key)).await??
+    };
+    let png = match cached {
+        Some(png) => png,
+        None => {
+            let permit =
+                state.render_slots.clone().try_acquire_owned().map_err(|_| {
+                    state.metrics.rejected();
+                    ApiError::Busy
+                })?;
+            let engine = state.engine.clone();
+            let storage = state.storage.clone();
+            let (body, today) = (r.body.clone(), r.today.clone());
+            blocking(move || {
+                let _permit = permit;
+                let today = crate::model::parse_ymd(&today).map_err(|m| {
+                    Error::invalid(Stage::Input, "invalid job", vec![Diagnostic::new(m)])
+                })?;
+                let order = OrderDraft::from_json(&body, None, &PathPolicy::Refuse)?
+                    .resolve(today)?;
+                let preview = engine.preview(&order, n, scale)?;
+                // A failed cache write only costs a re-render next time.
+                if let Err(e) = storage.put(&key, &preview.png) {
+                    tracing::warn!(error = %e, "cannot cache a page preview");
+                }
+                Ok::<_, Error>(preview.png)
+            })
+            .await?
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png".to_string()),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".into()),
+        ],
+        Body::from(png),
+    )
+        .into_response())
+}
+
+async fn render_sync(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let engine = state.engine.clone();
+    let order = blocking(move || read_order(&engine, &body, today_utc()))
+        .await?
+        .map_err(ApiError::Invalid)?;
+    let permit = state.render_slots.clone().try_acquire_owned().map_err(|_| {
+        state.metrics.rejected();
+        ApiError::Busy
+    })?;
+    let engine = state.engine.clone();
+    let order_id = order.order_id.clone();
+    let (result, seconds) = blocking(move || {
+        let _permit = permit;
+        let t = std::time::Instant::now();
+        let result = engine.render(&order, &RenderOptions::default());
+        (result, t.elapsed().as_secs_f64())
+    })
+    .await?;
+    let out = match result {
+        Ok(out) => out,
+        Err(e) if e.is_invalid_input() => return Err(ApiError::Invalid(e)),
+        Err(e) => return Err(ApiError::Internal(e.to_string())),
+    };
+    state.metrics.observe_render(RenderKind::Sync, seconds);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{order_id}.pdf\"")),
+            (HeaderName::from_static("prepbook-order-id"), order_id),
+            (HeaderName::from_static("prepbook-pages"), out.pages.to_string()),
+            (
+                HeaderName::from_static("prepbook-fit-score"),
+                out.analysis.fit.score.to_string(),
+            ),
+        ],
+        Body::from(out.pdf),
+    )
+        .into_response())
+}
+
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match state.queue.ping().await {
+        Ok(()) => axum::Json(json!({"status": "ready", "queue": state.queue.kind()}))
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({"status": "unavailable", "queue": state.queue.kind()})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let stats = match state.queue.stats().await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "queue stats unavailable");
+            None
+        }
+    };
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(stats.as_ref()),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}

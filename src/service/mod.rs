@@ -1,0 +1,359 @@
+//! The worker service: an HTTP API over a durable job queue, and the
+//! workers that render its jobs.
+//!
+//! # Parts
+//! - [`api`](self): the axum router ([`Service::router`]) — submit, status,
+//!   PDF, page previews, synchronous render, probes, metrics, OpenAPI.
+//! - `queue`: the job model and the `Queue` trait, with two stores —
+//!   `sqlite` (one machine, WAL) and `postgres` (many machines,
+//!   `FOR UPDATE SKIP LOCKED` claims, `LISTEN/NOTIFY` wake-ups).
+//! - `worker`: claim → render (off the async runtime) while renewing the
+//!   lease → store → record → webhook; retries with backoff and jitter;
+//!   graceful shutdown.
+//! - `storage`: PDFs in a directory under deterministic keys, written
+//!   atomically. `webhook`: signed completion callbacks. `metrics`:
+//!   Prometheus text.
+//!
+//! The service never reads files a caller names (`{"path": …}` is refused)
+//! and never reads the clock while rendering: an order without
+//! `target.today` gets the submission date, stored with the job so every
+//! attempt renders the same bytes.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), prepbook::service::ServiceError> {
+//! let opts = prepbook::service::ServeOptions::default();
+//! prepbook::service::serve(opts, prepbook::service::Shutdown::on_signals()).await
+//! # }
+//! ```
+
+mod api;
+mod metrics;
+mod postgres;
+mod queue;
+mod sqlite;
+mod storage;
+mod webhook;
+mod worker;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+pub use webhook::WebhookOptions;
+pub use worker::Shutdown;
+
+/// Why the service could not start or go on.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// A setting is wrong (address, database URL, storage directory).
+    Config(String),
+    /// The queue database failed.
+    Database(sqlx::Error),
+    /// A file or socket failed.
+    Io(std::io::Error),
+    /// The render engine failed to load or to run.
+    Engine(crate::Error),
+    /// Stored data is not what this version wrote.
+    Corrupt(String),
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceError::Config(m) => write!(f, "invalid configuration ({m})"),
+            ServiceError::Database(e) => write!(f, "queue database failed ({e})"),
+            ServiceError::Io(e) => write!(f, "i/o failed ({e})"),
+            ServiceError::Engine(e) => write!(f, "render engine failed ({e})"),
+            ServiceError::Corrupt(m) => write!(f, "unexpected stored data ({m})"),
+        }
+    }
+}
+
+impl std::error::Error for ServiceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServiceError::Database(e) => Some(e),
+            ServiceError::Io(e) => Some(e),
+            ServiceError::Engine(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        ServiceError::Database(e)
+    }
+}
+
+impl From<std::io::Error> for ServiceError {
+    fn from(e: std::io::Error) -> Self {
+        ServiceError::Io(e)
+    }
+}
+
+/// Settings of the workers (`serve`'s in-process ones and `worker`).
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// The queue: `sqlite:PATH` or `postgres://…` (default
+    /// `sqlite:./prepbook.db`).
+    pub db: String,
+    /// Where PDFs are written (default `./playbooks`). Every machine that
+    /// serves or renders must see the same directory.
+    pub storage: PathBuf,
+    /// Worker tasks in this process (default 1 for `worker`, 2 for `serve`).
+    pub workers: usize,
+    /// How long a claim holds a job without renewal (default 30 s). A
+    /// crashed worker's job is rerun after this.
+    pub lease: Duration,
+    /// How often idle workers look for due jobs when no notification
+    /// arrives (default 2 s); retries that back off are found this way.
+    pub poll: Duration,
+    /// How long a shutting-down worker may finish its render before it
+    /// gives the job back (default 30 s).
+    pub grace: Duration,
+    /// First retry delay; doubles per attempt, with jitter (default 2 s).
+    pub retry_base: Duration,
+    /// Completion webhooks.
+    pub webhook: WebhookOptions,
+    /// Prefix of worker names in leases and logs (default `HOST-PID`).
+    pub name: Option<String>,
+    /// `worker` only: serve `/healthz`, `/readyz` and `/metrics` here.
+    pub listen: Option<SocketAddr>,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            db: "sqlite:./prepbook.db".into(),
+            storage: PathBuf::from("./playbooks"),
+            workers: 1,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_secs(2),
+            grace: Duration::from_secs(30),
+            retry_base: Duration::from_secs(2),
+            webhook: WebhookOptions::default(),
+            name: None,
+            listen: None,
+        }
+    }
+}
+
+/// Settings of `serve`: the API plus in-process workers.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Listen address (default `127.0.0.1:8080`).
+    pub listen: SocketAddr,
+    /// Accepted bearer tokens (`PREPBOOK_API_TOKENS`). With none, only a
+    /// loopback address may be used.
+    pub tokens: Vec<String>,
+    /// Attempts per job before it fails for good (default 3).
+    pub max_attempts: u32,
+    /// Concurrent synchronous renders and previews (default: the number of
+    /// cores); more answer 429.
+    pub render_slots: usize,
+    /// Largest accepted request body (default 4 MiB).
+    pub body_limit: usize,
+    /// Longest a request may take (default 120 s).
+    pub request_timeout: Duration,
+    /// The workers and the queue they share with the API.
+    pub worker: WorkerOptions,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tokens: Vec::new(),
+            max_attempts: 3,
+            render_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            body_limit: 4 << 20,
+            request_timeout: Duration::from_secs(120),
+            worker: WorkerOptions { workers: 2, ..WorkerOptions::default() },
+        }
+    }
+}
+
+/// An opened service: the engine loaded once, the queue and storage open.
+/// Serve its [`router`](Service::router) and run its workers.
+pub struct Service {
+    state: Arc<api::AppState>,
+    workers: Arc<worker::Context>,
+    worker_count: usize,
+    name: String,
+}
+
+fn default_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    format!("{host}-{}", std::process::id())
+}
+
+impl Service {
+    /// Loads the engine, opens (and if needed creates) the queue and the
+    /// storage directory.
+    pub async fn open(opts: &ServeOptions) -> Result<Self, ServiceError> {
+        let w = &opts.worker;
+        if let Some(url) = &w.webhook.default_url {
+            webhook::parse_url(url)
+                .map_err(|m| ServiceError::Config(format!("webhook url {url:?}: {m}")))?;
+            if w.webhook.secret.is_none() {
+                return Err(ServiceError::Config(
+                    "a webhook url needs a signing secret (PREPBOOK_WEBHOOK_SECRET)"
+                        .into(),
+                ));
+            }
+        }
+        let engine = tokio::task::spawn_blocking(crate::Engine::embedded)
+            .await
+            .map_err(|e| ServiceError::Config(format!("engine loading panicked ({e})")))?
+            .map_err(ServiceError::Engine)?;
+        let engine = Arc::new(engine);
+        let queue = queue::open(&w.db).await?;
+        let storage = storage::Storage::open(&w.storage)?;
+        let metrics = Arc::new(metrics::Metrics::default());
+        let state = Arc::new(api::AppState {
+            queue: queue.clone(),
+            engine: engine.clone(),
+            storage: storage.clone(),
+            metrics: metrics.clone(),
+            tokens: opts
+                .tokens
+                .iter()
+                .filter(|t| !t.trim().is_empty())
+                .cloned()
+                .collect(),
+            render_slots: Arc::new(Semaphore::new(opts.render_slots)),
+            max_attempts: opts.max_attempts.max(1),
+            webhook: w.webhook.clone(),
+            body_limit: opts.body_limit,
+            request_timeout: opts.request_timeout,
+        });
+        let workers = Arc::new(worker::Context {
+            queue,
+            engine,
+            storage,
+            metrics,
+            lease: w.lease.max(Duration::from_millis(300)),
+            poll: w.poll,
+            grace: w.grace,
+            retry_base: w.retry_base,
+            webhook: w.webhook.clone(),
+        });
+        Ok(Self {
+            state,
+            workers,
+            worker_count: w.workers,
+            name: w.name.clone().unwrap_or_else(default_name),
+        })
+    }
+
+    /// The HTTP API, callable without a socket:
+    ///
+    /// ```no_run
+    /// # async fn run(svc: prepbook::service::Service) {
+    /// use tower::ServiceExt;
+    /// let req = axum::http::Request::get("/healthz").body(axum::body::Body::empty()).unwrap();
+    /// let res = svc.router().oneshot(req).await.unwrap();
+    /// assert_eq!(res.status(), 200);
+    /// # }
+    /// ```
+    pub fn router(&self) -> axum::Router {
+        api::router(self.state.clone())
+    }
+
+    /// Starts this service's worker tasks; the handle ends once `shutdown`
+    /// has fired and every task has finished or released its job.
+    pub fn spawn_workers(&self, shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
+        let ctx = self.workers.clone();
+        let (n, name) = (self.worker_count, self.name.clone());
+        tokio::spawn(async move { worker::run(ctx, n, &name, shutdown).await })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn queue_kind(&self) -> &'static str {
+        self.state.queue.kind()
+    }
+}
+
+/// Runs `prepbook serve` until `shutdown` fires: the API on
+/// `opts.listen` and `opts.worker.workers` workers.
+///
+/// Without tokens the API is unauthenticated, so a non-loopback address is
+/// refused.
+pub async fn serve(opts: ServeOptions, shutdown: Shutdown) -> Result<(), ServiceError> {
+    let tokens = opts.tokens.iter().filter(|t| !t.trim().is_empty()).count();
+    if tokens == 0 {
+        if !opts.listen.ip().is_loopback() {
+            return Err(ServiceError::Config(format!(
+                "refusing to listen on {} without PREPBOOK_API_TOKENS: with no tokens the API \
+                 is unauthenticated and accepts loopback connections only",
+                opts.listen
+            )));
+        }
+        tracing::warn!(
+            "PREPBOOK_API_TOKENS is not set: authentication is off and only loopback \
+             connections are accepted"
+        );
+    }
+    let svc = Service::open(&opts).await?;
+    let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+    tracing::info!(
+        listen = %listener.local_addr()?,
+        queue = svc.queue_kind(),
+        workers = opts.worker.workers,
+        tokens,
+        "serving"
+    );
+    let workers = svc.spawn_workers(shutdown.clone());
+    let stop = shutdown.clone();
+    axum::serve(listener, svc.router())
+        .with_graceful_shutdown(async move { stop.wait().await })
+        .await?;
+    let _ = workers.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Runs `prepbook worker` until `shutdown` fires: workers only, for more
+/// machines against one PostgreSQL (or one SQLite file on this machine).
+pub async fn run_worker(
+    opts: WorkerOptions,
+    shutdown: Shutdown,
+) -> Result<(), ServiceError> {
+    let listen = opts.listen;
+    let serve_opts = ServeOptions { worker: opts, ..ServeOptions::default() };
+    let svc = Service::open(&serve_opts).await?;
+    tracing::info!(
+        queue = svc.queue_kind(),
+        workers = serve_opts.worker.workers,
+        name = %svc.name,
+        "worker started"
+    );
+    let workers = svc.spawn_workers(shutdown.clone());
+    if let Some(addr) = listen {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(listen = %listener.local_addr()?, "serving probes and metrics");
+        let stop = shutdown.clone();
+        let app = api::probes(svc.state.clone());
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.wait().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "probe server failed");
+            }
+        });
+    }
+    let _ = workers.await;
+    tracing::info!("stopped");
+    Ok(())
+}
