@@ -2,7 +2,7 @@
 //! workers that render its jobs.
 //!
 //! # Parts
-//! - [`api`](self): the axum router ([`Service::router`]) — submit, status,
+//! - `api`: the axum router ([`Service::router`]) — submit, status,
 //!   PDF, page previews, synchronous render, probes, metrics, OpenAPI.
 //! - `queue`: the job model and the `Queue` trait, with two stores —
 //!   `sqlite` (one machine, WAL) and `postgres` (many machines,
