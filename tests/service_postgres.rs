@@ -280,3 +280,46 @@ async fn queued_jobs_complete_after_serve_restarts() {
     assert!(second.terminate(Duration::from_secs(30)), "{}", second.log_text());
     pool.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_worker_is_woken_by_notify_rather_than_its_poll() {
+    let db = TestDb::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("playbooks");
+    // Create the schema first, so the worker finds an empty queue.
+    submit_all(&db.url, &storage, 0).await;
+    // A poll so slow that only a notification can explain a quick start.
+    let mut idle = spawn(
+        dir.path(),
+        "idle",
+        &[
+            "worker",
+            "--db",
+            &db.url,
+            "--storage",
+            storage.to_str().unwrap(),
+            "--poll-ms",
+            "120000",
+        ],
+        &[],
+    );
+    wait_for(Duration::from_secs(60), "the worker to start", || async {
+        idle.log_text().contains("worker started").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let submitted = Instant::now();
+    let ids = submit_all(&db.url, &storage, 1).await;
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    wait_for(Duration::from_secs(60), "the job to succeed", || async {
+        jobs(&pool).await.get(&ids[0]).filter(|j| j.state == "succeeded").cloned()
+    })
+    .await;
+    assert!(
+        submitted.elapsed() < Duration::from_secs(30),
+        "woken by NOTIFY, not by the 120 s poll ({:?})",
+        submitted.elapsed()
+    );
+    assert!(idle.terminate(Duration::from_secs(30)), "{}", idle.log_text());
+    pool.close().await;
+}

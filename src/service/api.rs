@@ -445,7 +445,11 @@ async fn page(
                 })?;
             let engine = state.engine.clone();
             let storage = state.storage.clone();
-            let (body, today) = (r.body.clone(), r.today.clone());
+            let body =
+                state.queue.order_body(&r.id).await?.ok_or_else(|| {
+                    ApiError::NotFound(format!("no playbook {:?}", r.id))
+                })?;
+            let today = r.today.clone();
             blocking(move || {
                 let _permit = permit;
                 let today = crate::model::parse_ymd(&today).map_err(|m| {

@@ -54,7 +54,7 @@ CREATE INDEX IF NOT EXISTS prepbook_jobs_claimable
     ON prepbook_jobs (created_at) WHERE state IN ('queued', 'running');
 ";
 
-const COLUMNS: &str = "id, order_id, body, today, state, attempts, max_attempts, pages, \
+const COLUMNS: &str = "id, order_id, today, state, attempts, max_attempts, pages, \
     bytes, fit_score, etag, storage_key, error, timings, webhook_url, \
     (extract(epoch FROM created_at) * 1000)::int8 AS created_ms, \
     (extract(epoch FROM started_at) * 1000)::int8 AS started_ms, \
@@ -131,7 +131,6 @@ fn record(r: &PgRow) -> Result<JobRecord, sqlx::Error> {
     Ok(JobRecord {
         id: r.try_get("id")?,
         order_id: r.try_get("order_id")?,
-        body: r.try_get("body")?,
         today: r.try_get("today")?,
         state: JobState::parse(&state)
             .map_err(|e| sqlx::Error::Decode(e.to_string().into()))?,
@@ -217,6 +216,16 @@ impl Queue for PgQueue {
             let sql = format!("SELECT {COLUMNS} FROM prepbook_jobs WHERE id = $1");
             let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
             Ok(row.map(|r| record(&r)).transpose()?)
+        })
+    }
+
+    fn order_body<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<String>> {
+        Box::pin(async move {
+            let body = sqlx::query_scalar("SELECT body FROM prepbook_jobs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(body)
         })
     }
 

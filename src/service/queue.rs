@@ -99,7 +99,6 @@ pub(crate) enum Submitted {
 pub(crate) struct JobRecord {
     pub(crate) id: String,
     pub(crate) order_id: String,
-    pub(crate) body: String,
     pub(crate) today: String,
     pub(crate) state: JobState,
     pub(crate) attempts: u32,
@@ -167,8 +166,12 @@ pub(crate) trait Queue: Send + Sync {
     /// Inserts a job, or finds the one with the same idempotency key.
     fn submit(&self, job: NewJob) -> BoxFut<'_, Submitted>;
 
-    /// One job by id.
+    /// One job by id, without its order document (status polls are
+    /// frequent and documents up to the body limit).
     fn get<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<JobRecord>>;
+
+    /// The order document of a job, as submitted.
+    fn order_body<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<String>>;
 
     /// Claims the oldest claimable job under a lease of `lease`, if any.
     fn claim<'a>(&'a self, worker: &'a str, lease: Duration)
@@ -302,6 +305,8 @@ pub(crate) mod conformance {
         assert!(q.succeed(&c, success("k")).await.unwrap());
         let r = q.get("job-0001").await.unwrap().unwrap();
         assert_eq!((r.state, r.attempts, r.pages), (JobState::Succeeded, 1, Some(3)));
+        assert_eq!(q.order_body("job-0001").await.unwrap().as_deref(), Some("{}"));
+        assert!(q.order_body("nope").await.unwrap().is_none());
         assert!(r.started_at.is_some() && r.finished_at.is_some());
         assert!(!q.renew(&c, lease).await.unwrap(), "a finished job has no lease");
 

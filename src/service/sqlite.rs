@@ -54,7 +54,7 @@ CREATE INDEX IF NOT EXISTS prepbook_jobs_claimable
     ON prepbook_jobs (state, not_before, created_at);
 ";
 
-const COLUMNS: &str = "id, order_id, body, today, state, attempts, max_attempts, pages, \
+const COLUMNS: &str = "id, order_id, today, state, attempts, max_attempts, pages, \
     bytes, fit_score, etag, storage_key, error, timings, webhook_url, created_at, \
     started_at, finished_at";
 
@@ -106,7 +106,6 @@ fn record(r: &SqliteRow) -> Result<JobRecord, sqlx::Error> {
     Ok(JobRecord {
         id: r.try_get("id")?,
         order_id: r.try_get("order_id")?,
-        body: r.try_get("body")?,
         today: r.try_get("today")?,
         state: JobState::parse(&state)
             .map_err(|e| sqlx::Error::Decode(e.to_string().into()))?,
@@ -185,6 +184,16 @@ impl Queue for SqliteQueue {
             let sql = format!("SELECT {COLUMNS} FROM prepbook_jobs WHERE id = ?");
             let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
             Ok(row.map(|r| record(&r)).transpose()?)
+        })
+    }
+
+    fn order_body<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<String>> {
+        Box::pin(async move {
+            let body = sqlx::query_scalar("SELECT body FROM prepbook_jobs WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(body)
         })
     }
 
