@@ -2,7 +2,8 @@
 //! source. Responsible for wording and for what appears in which order;
 //! not for layout (the typst library `lib.typ` in the templates) and not
 //! for judgement (analysis). Every value a template prints is escaped into
-//! a typst string literal ([`escape`]), so data can never become code.
+//! a typst string literal (the private `escape` module), so data can
+//! never become code.
 
 mod escape;
 
