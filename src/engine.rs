@@ -144,20 +144,15 @@ impl Engine {
     /// ```
     pub fn render(&self, order: &Order, opts: &RenderOptions) -> Result<Rendered> {
         let _span = tracing::info_span!("render", order = %order.order_id).entered();
-        let (analysis, source, [t_analysis, t_content]) = self.content(order)?;
-        let t2 = Instant::now();
-        let world = ReportWorld::new(
+        let (
+            analysis,
             source,
-            self.templates.lib(),
-            self.fonts.clone(),
-            order.target.today,
-        );
-        let compiled = layout::compile(&world);
-        let t_layout = ms(t2);
-        let result = compiled.and_then(|(doc, warnings)| {
+            [t_analysis, t_content, t_layout],
+            (pdf, expected, warnings, t_pdf),
+        ) = self.with_document(order, opts.cache_age, |doc, warnings| {
             let t3 = Instant::now();
             let bytes = pdf::export(
-                &doc,
+                doc,
                 &ExportOptions {
                     ident: order.order_id.clone(),
                     date: order.target.today,
@@ -167,18 +162,11 @@ impl Engine {
             )?;
             let expected = pdf::Expected {
                 pages: doc.pages().len(),
-                sections: layout::top_level_headings(&doc),
+                sections: layout::top_level_headings(doc),
                 standard: order.delivery.pdf_standard.clone(),
             };
             Ok((bytes, expected, warnings, ms(t3)))
-        });
-        // Evict on success and on failure alike: the memo cache otherwise
-        // keeps every report's layout alive (tens of MB per report). The
-        // cache is global, so evicting everything would also throw away the
-        // entries of renders running on other threads; an age limit keeps
-        // what was used recently and bounds the rest.
-        typst::comemo::evict(opts.cache_age);
-        let (pdf, expected, warnings, t_pdf) = result?;
+        })?;
         let t4 = Instant::now();
         pdf::preflight(&pdf, &expected)?;
         let t_preflight = ms(t4);
@@ -189,7 +177,6 @@ impl Engine {
         };
         let t_protect = ms(t5);
         let pages = expected.pages;
-        let source = world.main_text().to_string();
         Ok(Rendered {
             pdf,
             pages,
@@ -238,7 +225,57 @@ impl Engine {
                 ],
             ));
         }
-        let (_, source, _) = self.content(order)?;
+        let (.., preview) = self.with_document(order, 0, |doc, _| {
+            let pages = doc.pages().len();
+            let Some(p) = page.checked_sub(1).and_then(|i| doc.pages().get(i)) else {
+                return Err(Error::invalid(
+                    Stage::Input,
+                    "invalid preview",
+                    vec![
+                        crate::error::Diagnostic::new(format!(
+                            "page {page} does not exist; the playbook has {pages} pages"
+                        ))
+                        .at("page"),
+                    ],
+                ));
+            };
+            let pixmap = typst_render::render(
+                p,
+                &typst_render::RenderOptions {
+                    pixel_per_pt: typst::utils::Scalar::new(f64::from(scale)),
+                    render_bleed: false,
+                },
+            );
+            let png = pixmap.encode_png().map_err(|e| {
+                Error::new(
+                    crate::error::ErrorKind::Render,
+                    Stage::Pdf,
+                    format!("png encoding failed ({e})"),
+                )
+            })?;
+            Ok(Preview { png, width: pixmap.width(), height: pixmap.height(), pages })
+        })?;
+        Ok(preview)
+    }
+
+    /// Content, then layout, then `finish` on the laid-out document; returns
+    /// the analysis, the typst source, stage times (analysis, content,
+    /// layout) and what `finish` made. typst's memo cache is evicted to
+    /// `cache_age` afterwards, on success and on failure alike: otherwise it
+    /// keeps every report's layout alive (tens of MB per report), and since
+    /// it is global, evicting everything would also discard what renders on
+    /// other threads are using.
+    fn with_document<T>(
+        &self,
+        order: &Order,
+        cache_age: usize,
+        finish: impl FnOnce(
+            &typst_layout::PagedDocument,
+            Vec<crate::error::Diagnostic>,
+        ) -> Result<T>,
+    ) -> Result<(Analysis, String, [f64; 3], T)> {
+        let (analysis, source, [t_analysis, t_content]) = self.content(order)?;
+        let t = Instant::now();
         let world = ReportWorld::new(
             source,
             self.templates.lib(),
@@ -246,36 +283,15 @@ impl Engine {
             order.target.today,
         );
         let compiled = layout::compile(&world);
-        typst::comemo::evict(0);
-        let (doc, _) = compiled?;
-        let pages = doc.pages().len();
-        let Some(p) = page.checked_sub(1).and_then(|i| doc.pages().get(i)) else {
-            return Err(Error::invalid(
-                Stage::Input,
-                "invalid preview",
-                vec![
-                    crate::error::Diagnostic::new(format!(
-                        "page {page} does not exist; the playbook has {pages} pages"
-                    ))
-                    .at("page"),
-                ],
-            ));
-        };
-        let pixmap = typst_render::render(
-            p,
-            &typst_render::RenderOptions {
-                pixel_per_pt: typst::utils::Scalar::new(f64::from(scale)),
-                render_bleed: false,
-            },
-        );
-        let png = pixmap.encode_png().map_err(|e| {
-            Error::new(
-                crate::error::ErrorKind::Render,
-                Stage::Pdf,
-                format!("png encoding failed ({e})"),
-            )
-        })?;
-        Ok(Preview { png, width: pixmap.width(), height: pixmap.height(), pages })
+        let t_layout = ms(t);
+        let result = compiled.and_then(|(doc, warnings)| finish(&doc, warnings));
+        typst::comemo::evict(cache_age);
+        Ok((
+            analysis,
+            world.main_text().to_string(),
+            [t_analysis, t_content, t_layout],
+            result?,
+        ))
     }
 }
 
