@@ -4,36 +4,45 @@
 //! Responsible for scheduling, isolation (one bad order never stops the
 //! others), up-to-date checks and the summary; the rendering itself is
 //! [`Engine::render`]. Design notes:
-//! - Orders run on a rayon pool of `jobs` threads that shares one
-//!   [`Engine`] (fonts, templates, packs loaded once).
-//! - typst's memo cache is process-global. Each render evicts entries that
-//!   no render has used for [`BatchOptions::cache_age`] evictions, instead
-//!   of everything: a full eviction from one thread would discard the
-//!   cache another thread is in the middle of using, and the recent
-//!   entries are exactly what the next report of the same company reuses.
+//! - `jobs` workers pull the next order from a shared cursor, one report
+//!   at a time each, on a rayon pool. A worker is either a thread of this
+//!   process ([`Workers::Threads`]) or drives a child process that renders
+//!   ([`Workers::Processes`], what the CLI uses; the child runs [`serve`]).
+//! - Why processes: typst's memo cache and its locks are process-global.
+//!   Measured on the fixture manifest (2 cores), two renders in one process
+//!   spend ~15% more CPU per report than two processes each rendering
+//!   alone (the extra time is spread over allocator and PDF-writer paths
+//!   touching shared state), so threads reach 1.6× at -j2 where processes
+//!   reach 1.9×. A child also evicts the whole cache after each report
+//!   without wiping another render's cache, so its memory line is one
+//!   report high however long the batch; and a render that crashes or
+//!   aborts takes only its child down: the order is failed, a new child
+//!   takes the next one.
 //! - Every output is written to `DIR/.prepbook/tmp` and renamed into place,
 //!   so a killed batch leaves only complete PDFs; a sidecar in
 //!   `DIR/.prepbook/` records the hash of everything the PDF was made from,
 //!   and a rerun skips orders whose hash still matches.
 
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, RenderOptions};
 use crate::error::{Diagnostic, Error, Result, Stage};
 use crate::model::{Order, OrderDraft, PathPolicy};
 
 /// How a batch runs.
-#[derive(Debug, Clone)]
 pub struct BatchOptions {
-    /// Worker threads; 0 means one per core.
+    /// Parallel workers; 0 means one per core.
     pub jobs: usize,
+    /// What a worker is: a thread here or a child process.
+    pub workers: Workers,
     /// Render even orders whose output is up to date.
     pub force: bool,
     /// Stop starting new orders after the first failure.
@@ -51,6 +60,7 @@ impl Default for BatchOptions {
     fn default() -> Self {
         Self {
             jobs: 0,
+            workers: Workers::Threads,
             force: false,
             fail_fast: false,
             cache_age: 0,
@@ -60,15 +70,57 @@ impl Default for BatchOptions {
     }
 }
 
+/// What a batch worker is.
+pub enum Workers {
+    /// Threads of this process sharing one [`Engine`].
+    Threads,
+    /// One child process per worker. The function builds the command that
+    /// starts a child running [`serve`] on the same manifest, output
+    /// directory and options (the CLI re-runs itself as `batch --worker`).
+    Processes(Box<dyn Fn() -> Command + Send + Sync>),
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Workers::Threads => "Threads",
+            Workers::Processes(_) => "Processes",
+        })
+    }
+}
+
+/// The outcome of one order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Rendered now.
+    Rendered,
+    /// Up to date: the PDF on disk was made from the same inputs.
+    Skipped,
+    /// Failed; the report carries the error.
+    Failed,
+}
+
+impl Status {
+    /// The lowercase name used in the summary.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Rendered => "rendered",
+            Status::Skipped => "skipped",
+            Status::Failed => "failed",
+        }
+    }
+}
+
 /// What happened to one order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ItemReport {
     /// Manifest line (1-based).
     pub line: usize,
     /// Order id, when the line could be read that far.
     pub id: Option<String>,
     /// `rendered`, `skipped` (up to date) or `failed`.
-    pub status: &'static str,
+    pub status: Status,
     /// Pages.
     pub pages: Option<usize>,
     /// Bytes.
@@ -77,6 +129,9 @@ pub struct ItemReport {
     pub ms: f64,
     /// The error, with diagnostics (JSON path, expected).
     pub error: Option<serde_json::Value>,
+    /// Resident memory of the rendering process after this order, MiB
+    /// (Linux): over a batch, the memory line.
+    pub rss_mib: Option<f64>,
 }
 
 /// The summary written to `DIR/summary.json`.
@@ -92,14 +147,19 @@ pub struct Summary {
     pub failed: usize,
     /// Not started because of `--fail-fast`.
     pub not_started: usize,
-    /// Worker threads used.
+    /// Parallel workers used.
     pub jobs: usize,
+    /// `threads` or `processes`.
+    pub workers: &'static str,
     /// Wall-clock milliseconds for the whole batch.
     pub elapsed_ms: f64,
     /// Rendered orders per second.
     pub reports_per_second: f64,
-    /// Peak resident memory of the process, MiB (Linux).
+    /// Peak resident memory of this process, MiB (Linux).
     pub peak_rss_mib: Option<f64>,
+    /// Highest resident memory of any rendering process after an order,
+    /// MiB (with process workers: the largest child).
+    pub worker_rss_mib: Option<f64>,
     /// One entry per manifest line, in manifest order.
     pub orders: Vec<ItemReport>,
 }
@@ -111,6 +171,94 @@ struct Sidecar {
     bytes: usize,
 }
 
+/// What every worker of one batch shares: the parsed manifest and where
+/// outputs go. Parent and children build it from the same manifest, so
+/// item `i` is the same order in every process.
+struct Plan {
+    items: Vec<(usize, Result<Order>)>,
+    out: PathBuf,
+    state: PathBuf,
+    tmp: PathBuf,
+    fingerprint: String,
+}
+
+impl Plan {
+    fn new(
+        engine: &Engine,
+        manifest: &Path,
+        out: &Path,
+        today: time::Date,
+    ) -> Result<Self> {
+        let text = std::fs::read_to_string(manifest)
+            .map_err(|e| Error::io(Stage::Input, manifest, e))?;
+        let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+        let label = manifest.display().to_string();
+        // Read every line first: ids must be unique across the manifest.
+        let mut seen = BTreeSet::new();
+        let items = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
+            .map(|(i, line)| {
+                let file = format!("{label}:{}", i + 1);
+                let order = OrderDraft::from_json(
+                    line,
+                    Some(&file),
+                    &PathPolicy::RelativeTo(base.clone()),
+                )
+                .and_then(|d| d.resolve(today))
+                .and_then(|o| {
+                    if seen.insert(o.order_id.clone()) {
+                        Ok(o)
+                    } else {
+                        Err(Error::invalid(
+                            Stage::Input,
+                            "invalid order",
+                            vec![
+                                Diagnostic::new(format!(
+                                    "duplicate order id {:?} in the manifest",
+                                    o.order_id
+                                ))
+                                .at("order_id")
+                                .in_file(&file),
+                            ],
+                        ))
+                    }
+                });
+                (i + 1, order)
+            })
+            .collect();
+        let state = out.join(".prepbook");
+        Ok(Self {
+            items,
+            out: out.to_path_buf(),
+            tmp: state.join("tmp"),
+            state,
+            fingerprint: fingerprint(engine),
+        })
+    }
+
+    /// Renders (or skips) item `i`; never fails as a whole.
+    fn work(&self, engine: &Engine, i: usize, opts: &BatchOptions) -> ItemReport {
+        let t0 = Instant::now();
+        let (line, order) = &self.items[i];
+        let mut report = match order {
+            Err(e) => failed(*line, None, e, t0),
+            Ok(order) => one(
+                engine,
+                order,
+                *line,
+                self,
+                opts.force,
+                &RenderOptions { cache_age: opts.cache_age, ..Default::default() },
+                t0,
+            ),
+        };
+        report.rss_mib = proc_status_mib("VmRSS:");
+        report
+    }
+}
+
 /// Runs every order of `manifest` into `out`.
 pub fn run(
     engine: &Engine,
@@ -119,52 +267,11 @@ pub fn run(
     opts: &BatchOptions,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let text = std::fs::read_to_string(manifest)
-        .map_err(|e| Error::io(Stage::Input, manifest, e))?;
-    let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
-    let state = out.join(".prepbook");
-    let tmp = state.join("tmp");
+    let plan = Plan::new(engine, manifest, out, opts.today)?;
     // Partial files of a killed run are never reused.
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(Stage::Output, &tmp, e))?;
-    let fingerprint = fingerprint(engine);
-    let label = manifest.display().to_string();
-
-    // Read every line first: ids must be unique across the manifest.
-    let mut seen = BTreeSet::new();
-    let items: Vec<(usize, Result<Order>)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
-        .map(|(i, line)| {
-            let file = format!("{label}:{}", i + 1);
-            let order = OrderDraft::from_json(
-                line,
-                Some(&file),
-                &PathPolicy::RelativeTo(base.clone()),
-            )
-            .and_then(|d| d.resolve(opts.today))
-            .and_then(|o| {
-                if seen.insert(o.order_id.clone()) {
-                    Ok(o)
-                } else {
-                    Err(Error::invalid(
-                        Stage::Input,
-                        "invalid order",
-                        vec![
-                            Diagnostic::new(format!(
-                                "duplicate order id {:?} in the manifest",
-                                o.order_id
-                            ))
-                            .at("order_id")
-                            .in_file(&file),
-                        ],
-                    ))
-                }
-            });
-            (i + 1, order)
-        })
-        .collect();
+    let _ = std::fs::remove_dir_all(&plan.tmp);
+    std::fs::create_dir_all(&plan.tmp)
+        .map_err(|e| Error::io(Stage::Output, &plan.tmp, e))?;
 
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -183,54 +290,48 @@ pub fn run(
             )
         })?;
     let stop = AtomicBool::new(false);
-    let progress = Progress::new(opts.progress, items.len());
-    let render_opts = RenderOptions { cache_age: opts.cache_age, ..Default::default() };
-
-    let work = |(line, order): &(usize, Result<Order>)| {
+    let progress = Progress::new(opts.progress, plan.items.len());
+    // Hands out the next order index, or none once all are taken or a
+    // failure stopped a `--fail-fast` batch.
+    let next = AtomicUsize::new(0);
+    let take = || {
         if opts.fail_fast && stop.load(Ordering::Relaxed) {
             return None;
         }
-        let t0 = Instant::now();
-        let report = match order {
-            Err(e) => failed(*line, None, e, t0),
-            Ok(order) => one(
-                engine,
-                order,
-                *line,
-                out,
-                &state,
-                &tmp,
-                &fingerprint,
-                opts.force,
-                &render_opts,
-                t0,
-            ),
-        };
-        if report.status == "failed" {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < plan.items.len()).then_some(i)
+    };
+    let slots: Vec<Mutex<Option<ItemReport>>> =
+        (0..plan.items.len()).map(|_| Mutex::new(None)).collect();
+    let record = |i: usize, report: ItemReport| {
+        if report.status == Status::Failed {
             stop.store(true, Ordering::Relaxed);
         }
         progress.done(&report);
-        Some(report)
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
     };
-    // `jobs` long-lived workers pull the next order from a shared cursor.
-    // Not `par_iter` over the orders: typst parallelises inside a render
-    // with rayon too, and a worker blocked in one of those joins would
-    // steal the next *order* and start it on the same stack — several
-    // reports in flight per thread, each holding its memory, and each one's
-    // cache eviction wiping the others' (measured: 838 MiB peak at -j1 with
-    // par_iter, 235 MiB with one report at a time).
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<ItemReport>>> =
-        (0..items.len()).map(|_| Mutex::new(None)).collect();
+    // Long-lived workers pulling from a shared cursor, not `par_iter` over
+    // the orders: typst parallelises inside a render with rayon too, and a
+    // thread blocked in one of those joins would steal the next *order*
+    // and start it on the same stack — several reports in flight per
+    // thread, each holding its memory, and each one's cache eviction
+    // wiping the others' (measured: 838 MiB peak at -j1 with par_iter,
+    // 235 MiB with one report at a time).
     pool.scope(|scope| {
         for _ in 0..jobs {
-            scope.spawn(|_| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    if let Some(report) = work(item) {
-                        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) =
-                            Some(report);
+            scope.spawn(|_| match &opts.workers {
+                Workers::Threads => {
+                    while let Some(i) = take() {
+                        record(i, plan.work(engine, i, opts));
+                    }
+                }
+                Workers::Processes(command) => {
+                    let mut child: Option<WorkerProcess> = None;
+                    while let Some(i) = take() {
+                        record(i, WorkerProcess::work(&mut child, command, &plan, i));
+                    }
+                    if let Some(c) = child {
+                        c.finish();
                     }
                 }
             });
@@ -243,16 +344,20 @@ pub fn run(
     progress.finish();
     let not_started = reports.iter().filter(|r| r.is_none()).count();
     let orders: Vec<ItemReport> = reports.into_iter().flatten().collect();
-    let count = |s: &str| orders.iter().filter(|r| r.status == s).count();
+    let count = |s: Status| orders.iter().filter(|r| r.status == s).count();
     let elapsed = started.elapsed().as_secs_f64();
-    let rendered = count("rendered");
+    let rendered = count(Status::Rendered);
     let summary = Summary {
-        total: items.len(),
+        total: plan.items.len(),
         rendered,
-        skipped: count("skipped"),
-        failed: count("failed"),
+        skipped: count(Status::Skipped),
+        failed: count(Status::Failed),
         not_started,
         jobs,
+        workers: match opts.workers {
+            Workers::Threads => "threads",
+            Workers::Processes(_) => "processes",
+        },
         elapsed_ms: (elapsed * 1000.0).round(),
         reports_per_second: if elapsed > 0.0 {
             (rendered as f64 / elapsed * 100.0).round() / 100.0
@@ -260,6 +365,7 @@ pub fn run(
             0.0
         },
         peak_rss_mib: peak_rss_mib(),
+        worker_rss_mib: orders.iter().filter_map(|o| o.rss_mib).reduce(f64::max),
         orders,
     };
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
@@ -267,23 +373,134 @@ pub fn run(
     Ok(summary)
 }
 
+/// The child side of [`Workers::Processes`]: reads order indices (one per
+/// line) from `input`, renders each like a thread worker would and answers
+/// with its [`ItemReport`] as one JSON line on `output`. Returns at the
+/// end of `input`, i.e. when the parent closes the pipe or dies.
+pub fn serve(
+    engine: &Engine,
+    manifest: &Path,
+    out: &Path,
+    opts: &BatchOptions,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> Result<()> {
+    let plan = Plan::new(engine, manifest, out, opts.today)?;
+    let io_err = |e| Error::io(Stage::Output, Path::new("<batch pipe>"), e);
+    for line in input.lines() {
+        let line = line.map_err(io_err)?;
+        let Some(i) = line.trim().parse::<usize>().ok().filter(|i| *i < plan.items.len())
+        else {
+            return Err(Error::new(
+                crate::ErrorKind::InvalidInput,
+                Stage::Input,
+                format!("batch worker: expected an order index, got {line:?}"),
+            ));
+        };
+        let report = plan.work(engine, i, opts);
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        writeln!(output, "{json}").and_then(|_| output.flush()).map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// A child process rendering for one worker of the parent.
+struct WorkerProcess {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: std::io::BufReader<ChildStdout>,
+}
+
+impl WorkerProcess {
+    fn spawn(command: &(dyn Fn() -> Command + Send + Sync)) -> std::io::Result<Self> {
+        let mut child = command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take())
+        else {
+            return Err(std::io::Error::other("child pipes missing"));
+        };
+        Ok(Self { child, stdin, stdout: std::io::BufReader::new(stdout) })
+    }
+
+    /// Sends item `i` to the worker's child, starting one if there is none
+    /// (first use, or the last one died), and waits for its report. A
+    /// child that dies mid-order fails that order only.
+    fn work(
+        slot: &mut Option<WorkerProcess>,
+        command: &(dyn Fn() -> Command + Send + Sync),
+        plan: &Plan,
+        i: usize,
+    ) -> ItemReport {
+        let t0 = Instant::now();
+        let line = plan.items[i].0;
+        let id = plan.items[i].1.as_ref().ok().map(|o| o.order_id.clone());
+        let fail = |message: String| {
+            failed(
+                line,
+                id.clone(),
+                &Error::new(crate::ErrorKind::Render, Stage::Layout, message),
+                t0,
+            )
+        };
+        let proc = match slot {
+            Some(p) => p,
+            None => match Self::spawn(command) {
+                Ok(p) => slot.insert(p),
+                Err(e) => {
+                    return fail(format!("cannot start a batch worker process ({e})"));
+                }
+            },
+        };
+        let mut answer = String::new();
+        let exchanged = writeln!(proc.stdin, "{i}")
+            .and_then(|_| proc.stdin.flush())
+            .and_then(|_| proc.stdout.read_line(&mut answer));
+        match exchanged {
+            Ok(n) if n > 0 => match serde_json::from_str::<ItemReport>(&answer) {
+                Ok(report) => report,
+                Err(e) => fail(format!("unreadable answer from the batch worker ({e})")),
+            },
+            _ => {
+                // The child is gone: reap it, say how it ended, and let the
+                // next order start a fresh one.
+                let mut dead = slot.take().map(|p| p.child);
+                let how = dead
+                    .as_mut()
+                    .and_then(|c| c.wait().ok())
+                    .map_or("unknown".to_string(), |s| s.to_string());
+                fail(format!(
+                    "the batch worker process died while rendering this order ({how})"
+                ))
+            }
+        }
+    }
+
+    /// Closes the pipe (the child's end of input) and waits for it.
+    fn finish(self) {
+        let Self { mut child, stdin, .. } = self;
+        drop(stdin);
+        let _ = child.wait();
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn one(
     engine: &Engine,
     order: &Order,
     line: usize,
-    out: &Path,
-    state: &Path,
-    tmp: &Path,
-    fingerprint: &str,
+    plan: &Plan,
     force: bool,
     opts: &RenderOptions,
     t0: Instant,
 ) -> ItemReport {
     let id = order.order_id.clone();
-    let pdf_path = out.join(format!("{id}.pdf"));
-    let side_path = state.join(format!("{id}.json"));
-    let hash = input_hash(order, fingerprint);
+    let pdf_path = plan.out.join(format!("{id}.pdf"));
+    let side_path = plan.state.join(format!("{id}.json"));
+    let tmp = &plan.tmp;
+    let hash = input_hash(order, &plan.fingerprint);
     if !force
         && pdf_path.is_file()
         && let Some(side) = std::fs::read(&side_path)
@@ -294,11 +511,12 @@ fn one(
         return ItemReport {
             line,
             id: Some(id),
-            status: "skipped",
+            status: Status::Skipped,
             pages: Some(side.pages),
             bytes: Some(side.bytes),
             ms: ms(t0),
             error: None,
+            rss_mib: None,
         };
     }
     let result = engine.render(order, opts).and_then(|r| {
@@ -311,11 +529,12 @@ fn one(
         Ok((pages, bytes)) => ItemReport {
             line,
             id: Some(id),
-            status: "rendered",
+            status: Status::Rendered,
             pages: Some(pages),
             bytes: Some(bytes),
             ms: ms(t0),
             error: None,
+            rss_mib: None,
         },
         Err(e) => failed(line, Some(id), &e, t0),
     }
@@ -325,11 +544,12 @@ fn failed(line: usize, id: Option<String>, e: &Error, t0: Instant) -> ItemReport
     ItemReport {
         line,
         id,
-        status: "failed",
+        status: Status::Failed,
         pages: None,
         bytes: None,
         ms: ms(t0),
         error: Some(e.to_json()),
+        rss_mib: None,
     }
 }
 
@@ -349,8 +569,10 @@ fn write_via(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
 fn fingerprint(engine: &Engine) -> String {
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    if let Ok(exe) = std::env::current_exe().and_then(std::fs::read) {
-        h.update(&exe);
+    // Streamed: the executable is ~100 MB, and reading it whole would be
+    // the largest allocation of a batch parent.
+    if let Ok(exe) = std::env::current_exe().and_then(std::fs::File::open) {
+        let _ = h.update_reader(exe);
     }
     h.update(engine.templates.digest().as_bytes());
     h.update(engine.packs.digest.as_bytes());
@@ -370,10 +592,15 @@ fn ms(t0: Instant) -> f64 {
 
 /// Peak resident set size from `/proc/self/status` (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
+    proc_status_mib("VmHWM:")
+}
+
+/// A memory figure (`VmHWM:`, `VmRSS:`) of this process, in MiB (Linux).
+fn proc_status_mib(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(key))?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -410,7 +637,7 @@ impl Progress {
         let id = r.id.as_deref().unwrap_or("?");
         if let Some(bar) = &self.bar {
             bar.inc(1);
-            bar.set_message(format!("{id} {}", r.status));
+            bar.set_message(format!("{id} {}", r.status.as_str()));
         } else if self.plain {
             let mut n = self.done.lock().unwrap_or_else(|e| e.into_inner());
             *n += 1;
@@ -426,7 +653,10 @@ impl Progress {
             };
             eprintln!(
                 "[{}/{}] line {} {id}: {} ({detail})",
-                *n, self.total, r.line, r.status
+                *n,
+                self.total,
+                r.line,
+                r.status.as_str()
             );
         }
     }

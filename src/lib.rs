@@ -35,7 +35,7 @@ pub mod service;
 pub use analysis::{Analysis, analyze};
 pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};
 pub use error::{Diagnostic, Error, ErrorKind, Result, Stage};
-pub use layout::FontSet;
+pub use layout::{FontSet, enable_timings, write_timings};
 pub use model::{Order, OrderDraft, PathPolicy, Role};
 pub use packs::{Packs, check_packs};
 

@@ -182,3 +182,77 @@ fn a_killed_batch_leaves_only_complete_pdfs_and_a_rerun_finishes() {
         "partial files left behind"
     );
 }
+
+#[test]
+fn a_worker_process_that_dies_fails_only_its_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path(), 5, &[]);
+    let out = dir.path().join("out");
+    let bin = assert_cmd::cargo::cargo_bin("prepbook");
+    let mut parent = std::process::Command::new(&bin)
+        .args(["batch", "-j", "1", "--manifest"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the first PDF exists the child is rendering the second order:
+    // kill the child (not the batch) with SIGKILL, as an abort or the OOM
+    // killer would.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline && (!out.is_dir() || pdfs(&out).is_empty()) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Children are listed per thread of the parent (a pool thread spawned it).
+    let children: String = std::fs::read_dir(format!("/proc/{}/task", parent.id()))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("children")).ok())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let worker =
+        children.split_whitespace().next().expect("a worker process").to_string();
+    let killed =
+        std::process::Command::new("kill").args(["-9", &worker]).status().unwrap();
+    assert!(killed.success());
+    let status = parent.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "a failed order makes the batch exit 1");
+    let s = summary(&out);
+    assert_eq!((s["rendered"].as_u64(), s["failed"].as_u64()), (Some(4), Some(1)), "{s}");
+    assert_eq!(s["workers"], "processes");
+    let dead =
+        s["orders"].as_array().unwrap().iter().find(|o| o["status"] == "failed").unwrap();
+    let msg = dead["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("worker process died") && msg.contains("SIGKILL"), "{msg}");
+    assert_eq!(pdfs(&out).len(), 4);
+}
+
+#[test]
+fn threads_and_processes_write_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path(), 3, &[]);
+    let run = |name: &str, args: &[&str]| {
+        let out = dir.path().join(name);
+        Command::cargo_bin("prepbook")
+            .unwrap()
+            .args(["batch", "-j", "2", "--manifest"])
+            .arg(&m)
+            .arg("--out")
+            .arg(&out)
+            .args(args)
+            .assert()
+            .success();
+        assert_eq!(summary(&out)["workers"], name);
+        out
+    };
+    let (threads, processes) = (run("threads", &["--threads"]), run("processes", &[]));
+    for name in pdfs(&threads) {
+        assert!(
+            std::fs::read(threads.join(&name)).unwrap()
+                == std::fs::read(processes.join(&name)).unwrap(),
+            "{name} differs between thread and process workers"
+        );
+    }
+    assert_eq!(pdfs(&processes).len(), 3);
+}

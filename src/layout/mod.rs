@@ -35,6 +35,39 @@ pub(crate) fn compile(world: &ReportWorld) -> Result<(PagedDocument, Vec<Diagnos
     out.map(|doc| (doc, warnings))
 }
 
+/// Starts recording typst's own timing events (process-wide) for
+/// [`write_timings`]. For profiling templates, not for production renders:
+/// recording allocates an event per timed scope.
+pub fn enable_timings() {
+    typst_timing::enable();
+}
+
+/// Writes the timing events recorded since [`enable_timings`] as a Chrome
+/// trace (open it in chrome://tracing or Perfetto), with each event's span
+/// resolved to `main.typ` (the generated source `main`) or `lib.typ` and a
+/// line, so a slow event points at the template line that produced it.
+/// Clears the recorded events.
+pub fn write_timings(
+    out: impl std::io::Write,
+    main: &str,
+    lib: &str,
+) -> std::result::Result<(), String> {
+    use typst::syntax::{Source, Span};
+    let main = Source::new(*world::MAIN_ID, main.to_string());
+    let lib = Source::new(*world::LIB_ID, lib.to_string());
+    typst_timing::export_json(out, |raw| {
+        let span = Span::from_raw(raw);
+        [("main.typ", &main), ("lib.typ", &lib)]
+            .into_iter()
+            .find_map(|(name, s)| s.find(span).map(|node| (name, s, node.offset())))
+            .and_then(|(name, s, start)| {
+                let line = s.lines().byte_to_line(start)?;
+                Some((name.to_string(), line as u32 + 1))
+            })
+            .unwrap_or_default()
+    })
+}
+
 /// Titles of the outlined top-level headings, in document order: the
 /// sections the PDF outline must list.
 pub(crate) fn top_level_headings(doc: &PagedDocument) -> Vec<String> {

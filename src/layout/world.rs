@@ -16,8 +16,8 @@ use typst::{Library, LibraryExt, World};
 
 use super::FontSet;
 
-static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| vid("/main.typ"));
-static LIB_ID: LazyLock<FileId> = LazyLock::new(|| vid("/lib.typ"));
+pub(super) static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| vid("/main.typ"));
+pub(super) static LIB_ID: LazyLock<FileId> = LazyLock::new(|| vid("/lib.typ"));
 static LIBRARY: LazyLock<LazyHash<Library>> =
     LazyLock::new(|| LazyHash::new(Library::default()));
 
