@@ -132,6 +132,8 @@ pub struct ItemReport {
     /// Resident memory of the rendering process after this order, MiB
     /// (Linux): over a batch, the memory line.
     pub rss_mib: Option<f64>,
+    /// Peak resident memory of the rendering process so far, MiB (Linux).
+    pub peak_rss_mib: Option<f64>,
 }
 
 /// The summary written to `DIR/summary.json`.
@@ -157,8 +159,8 @@ pub struct Summary {
     pub reports_per_second: f64,
     /// Peak resident memory of this process, MiB (Linux).
     pub peak_rss_mib: Option<f64>,
-    /// Highest resident memory of any rendering process after an order,
-    /// MiB (with process workers: the largest child).
+    /// Peak resident memory of the largest rendering process, MiB (with
+    /// thread workers: this process).
     pub worker_rss_mib: Option<f64>,
     /// One entry per manifest line, in manifest order.
     pub orders: Vec<ItemReport>,
@@ -255,6 +257,7 @@ impl Plan {
             ),
         };
         report.rss_mib = proc_status_mib("VmRSS:");
+        report.peak_rss_mib = peak_rss_mib();
         report
     }
 }
@@ -342,6 +345,10 @@ pub fn run(
         .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
     progress.finish();
+    // Every worker is done, so whatever is left in tmp is debris (a child
+    // of a killed earlier run that was still writing, say).
+    let _ = std::fs::remove_dir_all(&plan.tmp);
+    let _ = std::fs::create_dir_all(&plan.tmp);
     let not_started = reports.iter().filter(|r| r.is_none()).count();
     let orders: Vec<ItemReport> = reports.into_iter().flatten().collect();
     let count = |s: Status| orders.iter().filter(|r| r.status == s).count();
@@ -365,7 +372,7 @@ pub fn run(
             0.0
         },
         peak_rss_mib: peak_rss_mib(),
-        worker_rss_mib: orders.iter().filter_map(|o| o.rss_mib).reduce(f64::max),
+        worker_rss_mib: orders.iter().filter_map(|o| o.peak_rss_mib).reduce(f64::max),
         orders,
     };
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
@@ -517,6 +524,7 @@ fn one(
             ms: ms(t0),
             error: None,
             rss_mib: None,
+            peak_rss_mib: None,
         };
     }
     let result = engine.render(order, opts).and_then(|r| {
@@ -535,6 +543,7 @@ fn one(
             ms: ms(t0),
             error: None,
             rss_mib: None,
+            peak_rss_mib: None,
         },
         Err(e) => failed(line, Some(id), &e, t0),
     }
@@ -550,6 +559,7 @@ fn failed(line: usize, id: Option<String>, e: &Error, t0: Instant) -> ItemReport
         ms: ms(t0),
         error: Some(e.to_json()),
         rss_mib: None,
+        peak_rss_mib: None,
     }
 }
 

@@ -255,4 +255,12 @@ fn threads_and_processes_write_the_same_bytes() {
         );
     }
     assert_eq!(pdfs(&processes).len(), 3);
+    // The memory line: each rendered order carries its renderer's memory.
+    let s = summary(&processes);
+    for o in s["orders"].as_array().unwrap() {
+        let (rss, peak) =
+            (o["rss_mib"].as_f64().unwrap(), o["peak_rss_mib"].as_f64().unwrap());
+        assert!(rss > 0.0 && peak >= rss, "{o}");
+        assert!(s["worker_rss_mib"].as_f64().unwrap() >= peak);
+    }
 }
