@@ -256,8 +256,7 @@ impl Plan {
                 t0,
             ),
         };
-        report.rss_mib = proc_status_mib("VmRSS:");
-        report.peak_rss_mib = peak_rss_mib();
+        [report.rss_mib, report.peak_rss_mib] = memory_mib(["VmRSS:", "VmHWM:"]);
         report
     }
 }
@@ -602,20 +601,24 @@ fn ms(t0: Instant) -> f64 {
 
 /// Peak resident set size from `/proc/self/status` (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
-    proc_status_mib("VmHWM:")
+    let [peak] = memory_mib(["VmHWM:"]);
+    peak
 }
 
-/// A memory figure (`VmHWM:`, `VmRSS:`) of this process, in MiB (Linux).
-fn proc_status_mib(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with(key))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
+/// Memory figures (`VmRSS:`, `VmHWM:`) of this process from one read of
+/// `/proc/self/status`, in MiB (Linux; `None` elsewhere).
+fn memory_mib<const N: usize>(keys: [&str; N]) -> [Option<f64>; N] {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    keys.map(|key| {
+        let kb: f64 = status
+            .lines()
+            .find(|l| l.starts_with(key))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        Some((kb / 1024.0 * 10.0).round() / 10.0)
+    })
 }
 
 /// Progress on stderr: a bar with rate and ETA on a terminal, one plain line

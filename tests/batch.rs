@@ -46,6 +46,25 @@ fn pdfs(out: &Path) -> Vec<String> {
     v
 }
 
+/// Starts `prepbook batch -j 1` in the background and returns it once at
+/// least `n` PDFs exist in `out` (or after two minutes).
+fn batch_until_pdfs(m: &Path, out: &Path, n: usize) -> std::process::Child {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prepbook"))
+        .args(["batch", "-j", "1", "--manifest"])
+        .arg(m)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline && (!out.is_dir() || pdfs(out).len() < n) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
 #[test]
 fn a_bad_order_is_reported_and_the_rest_go_on() {
     let dir = tempfile::tempdir().unwrap();
@@ -131,21 +150,8 @@ fn a_killed_batch_leaves_only_complete_pdfs_and_a_rerun_finishes() {
     let dir = tempfile::tempdir().unwrap();
     let m = manifest(dir.path(), 8, &[]);
     let out = dir.path().join("out");
-    let bin = assert_cmd::cargo::cargo_bin("prepbook");
-    let mut child = std::process::Command::new(&bin)
-        .args(["batch", "-j", "1", "--manifest"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // Kill it once the first PDFs exist, in the middle of the next render.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline && (!out.is_dir() || pdfs(&out).len() < 2) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut child = batch_until_pdfs(&m, &out, 2);
     std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
@@ -188,23 +194,10 @@ fn a_worker_process_that_dies_fails_only_its_order() {
     let dir = tempfile::tempdir().unwrap();
     let m = manifest(dir.path(), 5, &[]);
     let out = dir.path().join("out");
-    let bin = assert_cmd::cargo::cargo_bin("prepbook");
-    let mut parent = std::process::Command::new(&bin)
-        .args(["batch", "-j", "1", "--manifest"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // Once the first PDF exists the child is rendering the second order:
     // kill the child (not the batch) with SIGKILL, as an abort or the OOM
     // killer would.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline && (!out.is_dir() || pdfs(&out).is_empty()) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut parent = batch_until_pdfs(&m, &out, 1);
     // Children are listed per thread of the parent (a pool thread spawned it).
     let children: String = std::fs::read_dir(format!("/proc/{}/task", parent.id()))
         .unwrap()
