@@ -240,6 +240,24 @@ impl Plan {
         })
     }
 
+    /// Where order `order` goes: its PDF and its sidecar.
+    fn outputs(&self, order: &Order) -> (PathBuf, PathBuf) {
+        let id = &order.order_id;
+        (self.out.join(format!("{id}.pdf")), self.state.join(format!("{id}.json")))
+    }
+
+    /// The sidecar of `order` if its PDF exists and was rendered from
+    /// exactly these inputs by this engine. The sidecar is written after
+    /// the PDF, so a match means the PDF is complete and current.
+    fn up_to_date(&self, order: &Order) -> Option<Sidecar> {
+        let (pdf, side) = self.outputs(order);
+        let side = std::fs::read(side)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Sidecar>(&b).ok())?;
+        (pdf.is_file() && side.hash == input_hash(order, &self.fingerprint))
+            .then_some(side)
+    }
+
     /// Renders (or skips) item `i`; never fails as a whole.
     fn work(&self, engine: &Engine, i: usize, opts: &BatchOptions) -> ItemReport {
         let t0 = Instant::now();
@@ -330,7 +348,10 @@ pub fn run(
                 Workers::Processes(command) => {
                     let mut child: Option<WorkerProcess> = None;
                     while let Some(i) = take() {
-                        record(i, WorkerProcess::work(&mut child, command, &plan, i));
+                        let report = WorkerProcess::work(
+                            &mut child, command, &plan, i, opts.force,
+                        );
+                        record(i, report);
                     }
                     if let Some(c) = child {
                         c.finish();
@@ -439,6 +460,7 @@ impl WorkerProcess {
         command: &(dyn Fn() -> Command + Send + Sync),
         plan: &Plan,
         i: usize,
+        force: bool,
     ) -> ItemReport {
         let t0 = Instant::now();
         let line = plan.items[i].0;
@@ -477,6 +499,27 @@ impl WorkerProcess {
                     .as_mut()
                     .and_then(|c| c.wait().ok())
                     .map_or("unknown".to_string(), |s| s.to_string());
+                // It may have died after writing everything but before
+                // answering: then the order is done, and saying "failed"
+                // would contradict the PDF and sidecar on disk. Without
+                // `--force` the child only renders what was not up to date,
+                // so a current sidecar now is one it wrote.
+                if !force
+                    && let Ok(order) = &plan.items[i].1
+                    && let Some(side) = plan.up_to_date(order)
+                {
+                    return ItemReport {
+                        line,
+                        id,
+                        status: Status::Rendered,
+                        pages: Some(side.pages),
+                        bytes: Some(side.bytes),
+                        ms: ms(t0),
+                        error: None,
+                        rss_mib: None,
+                        peak_rss_mib: None,
+                    };
+                }
                 fail(format!(
                     "the batch worker process died while rendering this order ({how})"
                 ))
@@ -503,17 +546,10 @@ fn one(
     t0: Instant,
 ) -> ItemReport {
     let id = order.order_id.clone();
-    let pdf_path = plan.out.join(format!("{id}.pdf"));
-    let side_path = plan.state.join(format!("{id}.json"));
+    let (pdf_path, side_path) = plan.outputs(order);
     let tmp = &plan.tmp;
     let hash = input_hash(order, &plan.fingerprint);
-    if !force
-        && pdf_path.is_file()
-        && let Some(side) = std::fs::read(&side_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Sidecar>(&b).ok())
-        && side.hash == hash
-    {
+    if !force && let Some(side) = plan.up_to_date(order) {
         return ItemReport {
             line,
             id: Some(id),
@@ -684,4 +720,62 @@ impl Progress {
 /// Where batch outputs go for an order id (for callers and tests).
 pub fn output_path(out: &Path, order_id: &str) -> PathBuf {
     out.join(format!("{order_id}.pdf"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker child that takes one order index and exits without
+    /// answering, as a child killed between its last write and its answer.
+    fn silent_child() -> Command {
+        let mut c = Command::new("sh");
+        c.args(["-c", "read i"]);
+        c
+    }
+
+    fn plan(dir: &Path) -> (Engine, Plan) {
+        let engine = Engine::embedded().unwrap();
+        let manifest = dir.join("orders.jsonl");
+        let order = r#"{"order_id": "T-1", "resume": {"basics": {"name": "Ada"}}, "target": {"company": "google", "role": "swe", "interview_date": "2027-01-10"}}"#;
+        std::fs::write(&manifest, order).unwrap();
+        let today = time::macros::date!(2026 - 11 - 27);
+        let plan = Plan::new(&engine, &manifest, &dir.join("out"), today).unwrap();
+        std::fs::create_dir_all(&plan.tmp).unwrap();
+        (engine, plan)
+    }
+
+    #[test]
+    fn a_child_that_dies_before_answering_fails_its_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_engine, plan) = plan(dir.path());
+        let report = WorkerProcess::work(&mut None, &silent_child, &plan, 0, false);
+        assert_eq!(report.status, Status::Failed);
+        let msg = report.error.unwrap().to_string();
+        assert!(
+            msg.contains("worker process died") && msg.contains("exit status: 0"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_child_that_dies_after_its_last_write_still_rendered_its_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_engine, plan) = plan(dir.path());
+        // What the child wrote before it died: the PDF, then the sidecar.
+        let order = plan.items[0].1.as_ref().unwrap();
+        let (pdf, side) = plan.outputs(order);
+        write_via(&plan.tmp, &pdf, b"%PDF-1.7 stand-in").unwrap();
+        let sidecar =
+            Sidecar { hash: input_hash(order, &plan.fingerprint), pages: 61, bytes: 17 };
+        write_via(&plan.tmp, &side, &serde_json::to_vec(&sidecar).unwrap()).unwrap();
+
+        let report = WorkerProcess::work(&mut None, &silent_child, &plan, 0, false);
+        assert_eq!(report.status, Status::Rendered);
+        assert_eq!((report.pages, report.bytes), (Some(61), Some(17)));
+        // With --force the files on disk may be an earlier run's, so the
+        // death counts.
+        let forced = WorkerProcess::work(&mut None, &silent_child, &plan, 0, true);
+        assert_eq!(forced.status, Status::Failed);
+    }
 }

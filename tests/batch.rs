@@ -46,9 +46,13 @@ fn pdfs(out: &Path) -> Vec<String> {
     v
 }
 
-/// Starts `prepbook batch -j 1` in the background and returns it once at
-/// least `n` PDFs exist in `out` (or after two minutes).
-fn batch_until_pdfs(m: &Path, out: &Path, n: usize) -> std::process::Child {
+/// Starts `prepbook batch -j 1` in the background and returns it once
+/// `ready(out)` holds (or after two minutes).
+fn batch_until(
+    m: &Path,
+    out: &Path,
+    ready: impl Fn(&Path) -> bool,
+) -> std::process::Child {
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prepbook"))
         .args(["batch", "-j", "1", "--manifest"])
         .arg(m)
@@ -59,7 +63,7 @@ fn batch_until_pdfs(m: &Path, out: &Path, n: usize) -> std::process::Child {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline && (!out.is_dir() || pdfs(out).len() < n) {
+    while Instant::now() < deadline && !(out.is_dir() && ready(out)) {
         std::thread::sleep(Duration::from_millis(20));
     }
     child
@@ -151,7 +155,7 @@ fn a_killed_batch_leaves_only_complete_pdfs_and_a_rerun_finishes() {
     let m = manifest(dir.path(), 8, &[]);
     let out = dir.path().join("out");
     // Kill it once the first PDFs exist, in the middle of the next render.
-    let mut child = batch_until_pdfs(&m, &out, 2);
+    let mut child = batch_until(&m, &out, |out| pdfs(out).len() >= 2);
     std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
@@ -194,10 +198,14 @@ fn a_worker_process_that_dies_fails_only_its_order() {
     let dir = tempfile::tempdir().unwrap();
     let m = manifest(dir.path(), 5, &[]);
     let out = dir.path().join("out");
-    // Once the first PDF exists the child is rendering the second order:
-    // kill the child (not the batch) with SIGKILL, as an abort or the OOM
-    // killer would.
-    let mut parent = batch_until_pdfs(&m, &out, 1);
+    // Once the first order is complete (its sidecar is written after its
+    // PDF) and the child has had a moment to answer, it is rendering the
+    // second order, which takes far longer than that moment: kill the
+    // child (not the batch) with SIGKILL, as an abort or the OOM killer
+    // would. Waiting for the PDF alone raced the sidecar's write.
+    let mut parent =
+        batch_until(&m, &out, |out| out.join(".prepbook/B-000.json").is_file());
+    std::thread::sleep(Duration::from_millis(100));
     // Children are listed per thread of the parent (a pool thread spawned it).
     let children: String = std::fs::read_dir(format!("/proc/{}/task", parent.id()))
         .unwrap()
@@ -218,7 +226,24 @@ fn a_worker_process_that_dies_fails_only_its_order() {
         s["orders"].as_array().unwrap().iter().find(|o| o["status"] == "failed").unwrap();
     let msg = dead["error"]["message"].as_str().unwrap();
     assert!(msg.contains("worker process died") && msg.contains("SIGKILL"), "{msg}");
+    let dead_id = dead["id"].as_str().unwrap();
+    assert!(!pdfs(&out).contains(&format!("{dead_id}.pdf")), "{dead_id} left a PDF");
     assert_eq!(pdfs(&out).len(), 4);
+    // A rerun renders just the order that died.
+    Command::cargo_bin("prepbook")
+        .unwrap()
+        .args(["batch", "--manifest"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let s = summary(&out);
+    assert_eq!(
+        (s["rendered"].as_u64(), s["skipped"].as_u64()),
+        (Some(1), Some(4)),
+        "{s}"
+    );
 }
 
 #[test]
