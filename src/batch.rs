@@ -243,7 +243,7 @@ impl Plan {
     /// Where order `order` goes: its PDF and its sidecar.
     fn outputs(&self, order: &Order) -> (PathBuf, PathBuf) {
         let id = &order.order_id;
-        (self.out.join(format!("{id}.pdf")), self.state.join(format!("{id}.json")))
+        (output_path(&self.out, id), self.state.join(format!("{id}.json")))
     }
 
     /// The sidecar of `order` if its PDF exists and was rendered from
@@ -734,7 +734,7 @@ mod tests {
         c
     }
 
-    fn plan(dir: &Path) -> (Engine, Plan) {
+    fn plan(dir: &Path) -> Plan {
         let engine = Engine::embedded().unwrap();
         let manifest = dir.join("orders.jsonl");
         let order = r#"{"order_id": "T-1", "resume": {"basics": {"name": "Ada"}}, "target": {"company": "google", "role": "swe", "interview_date": "2027-01-10"}}"#;
@@ -742,13 +742,13 @@ mod tests {
         let today = time::macros::date!(2026 - 11 - 27);
         let plan = Plan::new(&engine, &manifest, &dir.join("out"), today).unwrap();
         std::fs::create_dir_all(&plan.tmp).unwrap();
-        (engine, plan)
+        plan
     }
 
     #[test]
     fn a_child_that_dies_before_answering_fails_its_order() {
         let dir = tempfile::tempdir().unwrap();
-        let (_engine, plan) = plan(dir.path());
+        let plan = plan(dir.path());
         let report = WorkerProcess::work(&mut None, &silent_child, &plan, 0, false);
         assert_eq!(report.status, Status::Failed);
         let msg = report.error.unwrap().to_string();
@@ -761,7 +761,7 @@ mod tests {
     #[test]
     fn a_child_that_dies_after_its_last_write_still_rendered_its_order() {
         let dir = tempfile::tempdir().unwrap();
-        let (_engine, plan) = plan(dir.path());
+        let plan = plan(dir.path());
         // What the child wrote before it died: the PDF, then the sidecar.
         let order = plan.items[0].1.as_ref().unwrap();
         let (pdf, side) = plan.outputs(order);
