@@ -508,17 +508,7 @@ impl WorkerProcess {
                     && let Ok(order) = &plan.items[i].1
                     && let Some(side) = plan.up_to_date(order)
                 {
-                    return ItemReport {
-                        line,
-                        id,
-                        status: Status::Rendered,
-                        pages: Some(side.pages),
-                        bytes: Some(side.bytes),
-                        ms: ms(t0),
-                        error: None,
-                        rss_mib: None,
-                        peak_rss_mib: None,
-                    };
+                    return done(line, id, Status::Rendered, side.pages, side.bytes, t0);
                 }
                 fail(format!(
                     "the batch worker process died while rendering this order ({how})"
@@ -550,17 +540,7 @@ fn one(
     let tmp = &plan.tmp;
     let hash = input_hash(order, &plan.fingerprint);
     if !force && let Some(side) = plan.up_to_date(order) {
-        return ItemReport {
-            line,
-            id: Some(id),
-            status: Status::Skipped,
-            pages: Some(side.pages),
-            bytes: Some(side.bytes),
-            ms: ms(t0),
-            error: None,
-            rss_mib: None,
-            peak_rss_mib: None,
-        };
+        return done(line, Some(id), Status::Skipped, side.pages, side.bytes, t0);
     }
     let result = engine.render(order, opts).and_then(|r| {
         write_via(tmp, &pdf_path, &r.pdf)?;
@@ -569,18 +549,30 @@ fn one(
         Ok((r.pages, r.pdf.len()))
     });
     match result {
-        Ok((pages, bytes)) => ItemReport {
-            line,
-            id: Some(id),
-            status: Status::Rendered,
-            pages: Some(pages),
-            bytes: Some(bytes),
-            ms: ms(t0),
-            error: None,
-            rss_mib: None,
-            peak_rss_mib: None,
-        },
+        Ok((pages, bytes)) => done(line, Some(id), Status::Rendered, pages, bytes, t0),
         Err(e) => failed(line, Some(id), &e, t0),
+    }
+}
+
+/// A rendered or skipped order's report (memory is filled in by the caller).
+fn done(
+    line: usize,
+    id: Option<String>,
+    status: Status,
+    pages: usize,
+    bytes: usize,
+    t0: Instant,
+) -> ItemReport {
+    ItemReport {
+        line,
+        id,
+        status,
+        pages: Some(pages),
+        bytes: Some(bytes),
+        ms: ms(t0),
+        error: None,
+        rss_mib: None,
+        peak_rss_mib: None,
     }
 }
 

@@ -36,6 +36,21 @@ fn summary(out: &Path) -> serde_json::Value {
         .unwrap()
 }
 
+/// Runs `prepbook batch` on `m` into `out` with `args`, expects success and
+/// returns the summary.
+fn batch_ok(m: &Path, out: &Path, args: &[&str]) -> serde_json::Value {
+    Command::cargo_bin("prepbook")
+        .unwrap()
+        .args(["batch", "--manifest"])
+        .arg(m)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .assert()
+        .success();
+    summary(out)
+}
+
 fn pdfs(out: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(out)
         .unwrap()
@@ -109,19 +124,7 @@ fn a_rerun_skips_what_is_up_to_date_and_renders_what_changed() {
     let dir = tempfile::tempdir().unwrap();
     let m = manifest(dir.path(), 4, &[]);
     let out = dir.path().join("out");
-    let run = |args: &[&str]| {
-        Command::cargo_bin("prepbook")
-            .unwrap()
-            .arg("batch")
-            .arg("--manifest")
-            .arg(&m)
-            .arg("--out")
-            .arg(&out)
-            .args(args)
-            .assert()
-            .success();
-        summary(&out)
-    };
+    let run = |args: &[&str]| batch_ok(&m, &out, args);
     let first = run(&[]);
     assert_eq!(first["rendered"], 4);
     let before = std::fs::metadata(out.join("B-001.pdf")).unwrap().modified().unwrap();
@@ -170,16 +173,7 @@ fn a_killed_batch_leaves_only_complete_pdfs_and_a_rerun_finishes() {
             "{name} is truncated"
         );
     }
-    Command::cargo_bin("prepbook")
-        .unwrap()
-        .arg("batch")
-        .arg("--manifest")
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let s = summary(&out);
+    let s = batch_ok(&m, &out, &[]);
     assert_eq!(s["rendered"].as_u64().unwrap() + s["skipped"].as_u64().unwrap(), 8);
     assert!(
         s["skipped"].as_u64().unwrap() >= done.len() as u64 - 1,
@@ -230,15 +224,7 @@ fn a_worker_process_that_dies_fails_only_its_order() {
     assert!(!pdfs(&out).contains(&format!("{dead_id}.pdf")), "{dead_id} left a PDF");
     assert_eq!(pdfs(&out).len(), 4);
     // A rerun renders just the order that died.
-    Command::cargo_bin("prepbook")
-        .unwrap()
-        .args(["batch", "--manifest"])
-        .arg(&m)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let s = summary(&out);
+    let s = batch_ok(&m, &out, &[]);
     assert_eq!(
         (s["rendered"].as_u64(), s["skipped"].as_u64()),
         (Some(1), Some(4)),
@@ -252,16 +238,7 @@ fn threads_and_processes_write_the_same_bytes() {
     let m = manifest(dir.path(), 3, &[]);
     let run = |name: &str, args: &[&str]| {
         let out = dir.path().join(name);
-        Command::cargo_bin("prepbook")
-            .unwrap()
-            .args(["batch", "-j", "2", "--manifest"])
-            .arg(&m)
-            .arg("--out")
-            .arg(&out)
-            .args(args)
-            .assert()
-            .success();
-        assert_eq!(summary(&out)["workers"], name);
+        assert_eq!(batch_ok(&m, &out, &[&["-j", "2"], args].concat())["workers"], name);
         out
     };
     let (threads, processes) = (run("threads", &["--threads"]), run("processes", &[]));
