@@ -124,12 +124,19 @@ impl Engine {
     fn content(&self, order: &Order) -> Result<(Analysis, String, [f64; 2])> {
         let t0 = Instant::now();
         let company = self.packs.company(&order.target.company)?;
-        let (role, cr) = self.packs.role(company, order.target.role)?;
-        let analysis = analysis::analyze(order, &self.packs)?;
+        let (role, cr) = self.packs.role(company, &order.target.role)?;
+        let analysis = analysis::analyze_with(order, &self.packs, company, role, cr);
         let t_analysis = ms(t0);
         let t1 = Instant::now();
-        let source =
-            content::generate(&self.templates, order, &analysis, company, role, cr)?;
+        let source = content::generate(
+            &self.templates,
+            &self.packs,
+            order,
+            &analysis,
+            company,
+            role,
+            cr,
+        )?;
         Ok((analysis, source, [t_analysis, ms(t1)]))
     }
 

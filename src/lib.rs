@@ -36,7 +36,7 @@ pub use analysis::{Analysis, analyze};
 pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};
 pub use error::{Diagnostic, Error, ErrorKind, Result, Stage};
 pub use layout::{FontSet, enable_timings, write_timings};
-pub use model::{Order, OrderDraft, PathPolicy, Role};
+pub use model::{Order, OrderDraft, PathPolicy};
 pub use packs::{Packs, check_packs};
 
 /// The bundled font files (name, bytes), for `--emit-source`.

@@ -754,10 +754,10 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         }
         if diags.is_empty() {
             eprintln!(
-                "packs ok: {} companies, {} roles, {} skills",
+                "packs ok: {} companies, {} roles, {} concepts",
                 engine.packs.companies.len(),
                 engine.packs.roles.len(),
-                engine.packs.taxonomy.skills.len()
+                engine.packs.taxonomy.concepts.len()
             );
             return Ok(());
         }
@@ -780,7 +780,7 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
                 "ok": true,
                 "order_id": order.order_id,
                 "fit_score": analysis.fit.score,
-                "requirements": analysis.requirements.skills.len(),
+                "requirements": analysis.requirements.len(),
                 "gaps": analysis.gaps.len(),
                 "stories": analysis.stories.len(),
                 "weeks": analysis.plan.weeks.len(),
@@ -791,7 +791,7 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
             "order {} is valid: fit {}/100, {} requirements, {} gaps, {} stories, {} weeks",
             order.order_id,
             analysis.fit.score,
-            analysis.requirements.skills.len(),
+            analysis.requirements.len(),
             analysis.gaps.len(),
             analysis.stories.len(),
             analysis.plan.weeks.len()

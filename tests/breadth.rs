@@ -121,14 +121,16 @@ fn different_candidates_get_visibly_different_playbooks() {
 fn the_pack_check_names_file_and_json_path_of_each_problem() {
     let dir = tempfile::tempdir().unwrap();
     let src = root().join("report_templates/packs");
-    for sub in ["roles", "companies"] {
+    for sub in ["roles", "companies", "taxonomy"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         for e in std::fs::read_dir(src.join(sub)).unwrap() {
             let p = e.unwrap().path();
             std::fs::copy(&p, dir.path().join(sub).join(p.file_name().unwrap())).unwrap();
         }
     }
-    std::fs::copy(src.join("taxonomy.json"), dir.path().join("taxonomy.json")).unwrap();
+    for f in ["playbook.json", "competencies.json", "degrees.json", "phrases.json"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
     // Break one company pack in three ways.
     let path = dir.path().join("companies/google.json");
     let mut pack: serde_json::Value =

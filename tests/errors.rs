@@ -98,7 +98,7 @@ fn err_unknown_role_lists_the_known_ones() {
     let err =
         render_fails(&["--order", "fixtures/errors/err_unknown_role.order.json"], 1);
     assert!(
-        err.contains("target.role") && err.contains("swe, pm, ds, de, mle, tpm"),
+        err.contains("target.role") && err.contains("de, ds, mle, pm, swe, tpm"),
         "{err}"
     );
 }

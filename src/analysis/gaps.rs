@@ -1,23 +1,30 @@
-//! Gaps ranked by weight × emphasis × missingness, each with the material
-//! its script is written from: the bridge from the resume, the taxonomy's
-//! learning notes and the role's matching topic.
+//! Gaps: the requirements the resume does not meet, and the competencies
+//! the company weighs that it barely shows, ranked required before
+//! preferred, then by the company's emphasis for the role and the size of
+//! the gap. A met requirement is never a gap. Each gap carries the
+//! material its script is written from: the nearest evidence (the bridge),
+//! the taxonomy's learning notes and the role's matching topic.
 
 use serde::Serialize;
 
-use super::fit::{Evidence, Fit, FitInput, Status, best_evidence};
-use super::requirements::Need;
-use crate::packs::{Learn, Topic};
+use super::assess::{Assessed, Cited, Status};
+use super::fit::CompetencyFit;
+use super::index::TaxonomyIndex;
+use super::posting::{Kind, What};
+use crate::packs::{Learn, RolePack, Topic};
 
-/// What kind of gap.
+/// Where a gap comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {
-    /// A skill the job asks for.
+    /// A skill requirement.
     Skill,
-    /// A competency the company weighs that the resume barely shows.
-    Competency,
-    /// Fewer years than asked.
+    /// A years requirement.
     Years,
+    /// A degree requirement.
+    Degree,
+    /// A competency the company weighs.
+    Competency,
 }
 
 /// One ranked gap.
@@ -25,176 +32,227 @@ pub enum GapKind {
 pub struct Gap {
     /// 1-based rank.
     pub rank: usize,
-    /// Skill or competency id.
+    /// The requirement id (`r4`) or competency id.
     pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Kind.
+    /// How the playbook names it.
+    pub label: String,
+    /// What kind of gap.
     pub kind: GapKind,
-    /// Must or preferred (skills).
-    pub need: Option<Need>,
-    /// Ranking score.
-    pub score: f64,
-    /// The three factors of the score.
-    pub weight: f64,
-    /// Company emphasis factor.
+    /// Required or preferred, for requirement gaps.
+    pub need: Option<Kind>,
+    /// Partial or missing.
+    pub status: Status,
+    /// How much is missing, 0..1.
+    pub size: f64,
+    /// The company's weight of the competency behind it, 0..1.
     pub emphasis: f64,
-    /// 1 − evidence strength.
-    pub missingness: f64,
-    /// Competency it belongs to.
+    /// The competency it belongs to.
     pub competency: Option<String>,
-    /// Closest existing evidence (partial or adjacent).
-    pub bridge: Option<Evidence>,
+    /// Its display name.
+    pub competency_name: Option<String>,
+    /// Whether it is a technical gap (a skill, years or a technical
+    /// competency) rather than a behavioural one.
+    pub technical: bool,
+    /// The ranking score.
+    pub score: f64,
+    /// The nearest evidence the candidate has.
+    pub bridge: Option<Cited>,
+    /// The first concept asked, for learning notes.
+    pub concept: Option<String>,
     /// Learning notes from the taxonomy.
     pub learn: Option<Learn>,
     /// The role pack's topic for it.
     pub topic: Option<Topic>,
-    /// The job's words.
+    /// The posting's sentence.
     pub quote: Option<String>,
+    /// Why it is a gap.
+    pub why: String,
 }
 
-pub(crate) fn rank(fit: &Fit, i: &FitInput, years: f64) -> Vec<Gap> {
-    let emphasis_of = |comp: Option<&str>| {
-        comp.and_then(|c| i.company_role.emphasis.get(c)).copied().unwrap_or(0.0)
-    };
-    let competency_of = |skill: &str| -> Option<String> {
-        let by_emphasis = |a: &&crate::packs::Competency,
-                           b: &&crate::packs::Competency| {
-            emphasis_of(Some(&a.id)).total_cmp(&emphasis_of(Some(&b.id)))
-        };
-        i.role
-            .competencies
+/// At most this many gaps get a script: more would bury the ones that
+/// matter.
+const MAX_GAPS: usize = 10;
+
+/// The competency a requirement belongs to: the emphasised role
+/// competency whose skills it names (either way along the concept graph),
+/// else the competency of the topic that teaches it.
+pub(crate) fn competency_of(
+    req: &Assessed,
+    role: &RolePack,
+    emphasis: &std::collections::BTreeMap<String, f64>,
+    ix: &TaxonomyIndex,
+) -> Option<String> {
+    let cids: Vec<usize> = req.requirement.concepts().iter().map(|c| c.cid).collect();
+    let touches = |skills: &[String]| {
+        skills
             .iter()
-            .filter(|c| c.skills.iter().any(|s| s == skill))
-            .max_by(by_emphasis)
-            .map(|c| c.id.clone())
-            // Skills no competency names are placed through the topic that
-            // teaches them.
-            .or_else(|| {
-                i.role
-                    .technical_topics
-                    .iter()
-                    .find(|t| t.skills.iter().any(|s| s == skill))
-                    .map(|t| t.competency.clone())
-            })
+            .filter_map(|s| ix.id(s))
+            .any(|s| cids.iter().any(|&c| c == s || ix.implies(c, s) || ix.implies(s, c)))
     };
-    let topic_for = |skill: Option<&str>, comp: Option<&str>| -> Option<Topic> {
-        skill
-            .and_then(|s| {
-                i.role.technical_topics.iter().find(|t| t.skills.iter().any(|x| x == s))
-            })
-            .or_else(|| {
-                comp.and_then(|c| {
-                    i.role.technical_topics.iter().find(|t| t.competency == c)
-                })
-            })
-            .cloned()
+    let weight = |id: &str| emphasis.get(id).copied().unwrap_or(0.0);
+    role.competencies
+        .iter()
+        .filter(|c| touches(&c.skills))
+        .max_by(|a, b| weight(&a.id).total_cmp(&weight(&b.id)).then(b.id.cmp(&a.id)))
+        .map(|c| c.id.clone())
+        .or_else(|| {
+            role.technical_topics
+                .iter()
+                .find(|t| touches(&t.skills))
+                .map(|t| t.competency.clone())
+        })
+}
+
+fn topic_for(
+    req: Option<&Assessed>,
+    competency: Option<&str>,
+    role: &RolePack,
+    ix: &TaxonomyIndex,
+) -> Option<Topic> {
+    let by_skill = req.and_then(|r| {
+        let cids: Vec<usize> = r.requirement.concepts().iter().map(|c| c.cid).collect();
+        role.technical_topics.iter().find(|t| {
+            t.skills
+                .iter()
+                .filter_map(|s| ix.id(s))
+                .any(|s| cids.iter().any(|&c| c == s || ix.implies(c, s)))
+        })
+    });
+    by_skill
+        .or_else(|| {
+            competency
+                .and_then(|c| role.technical_topics.iter().find(|t| t.competency == c))
+        })
+        .cloned()
+}
+
+pub(crate) struct Input<'a> {
+    pub reqs: &'a [Assessed],
+    pub competencies: &'a [CompetencyFit],
+    pub role: &'a RolePack,
+    pub ix: &'a TaxonomyIndex,
+    pub is_behavioral: &'a dyn Fn(&str) -> bool,
+    pub competency_gap_why: &'a dyn Fn(&CompetencyFit) -> String,
+}
+
+pub(crate) fn rank(i: &Input<'_>) -> Vec<Gap> {
+    let emphasis_of = |c: Option<&str>| {
+        c.and_then(|c| i.competencies.iter().find(|x| x.id == c))
+            .map_or(0.0, |x| x.emphasis)
     };
-    let mut gaps = Vec::new();
-    for row in &fit.rows {
-        if row.status == Status::Strong || row.alternative_to.is_some() {
+    let name_of = |c: Option<&str>| {
+        c.and_then(|c| i.competencies.iter().find(|x| x.id == c)).map(|x| x.name.clone())
+    };
+    let mut required = Vec::new();
+    let mut rest = Vec::new();
+    let mut inferred: Vec<Gap> = Vec::new();
+    for r in i.reqs {
+        // Met requirements are never gaps; responsibilities describe the
+        // work and score in the fit, but the scripts are for qualifications.
+        if r.status == Status::Met || r.requirement.kind == Kind::Responsibility {
             continue;
         }
-        let strength = row.evidence.as_ref().map_or(0.0, |e| e.strength);
-        let weight = if row.need == Need::Must { 1.0 } else { 0.5 };
-        let comp = competency_of(&row.skill);
-        let emphasis = 1.0 + 4.0 * emphasis_of(comp.as_deref());
-        let missingness = 1.0 - strength;
-        let learn =
-            i.taxonomy.skills.iter().find(|s| s.id == row.skill).map(|s| s.learn.clone());
-        gaps.push(Gap {
+        let size = if r.status == Status::Missing {
+            1.0
+        } else {
+            (1.0 - r.strength).clamp(0.2, 0.8)
+        };
+        let comp = r.competency.clone();
+        let emphasis = emphasis_of(comp.as_deref());
+        let (kind, weight) = match (&r.requirement.what, r.requirement.kind) {
+            (What::Skill { .. }, k) => (GapKind::Skill, k),
+            (What::Years { .. }, k) => (GapKind::Years, k),
+            (What::Degree { .. }, k) => (GapKind::Degree, k),
+        };
+        let need_weight = match weight {
+            Kind::Required => 1.0,
+            Kind::Preferred => 0.5,
+            Kind::Responsibility => 0.3,
+        };
+        let first = r.requirement.concepts().first();
+        let learn = first.map(|c| i.ix.concept(c.cid).learn.clone());
+        let gap = Gap {
             rank: 0,
-            id: row.skill.clone(),
-            name: row.name.clone(),
-            kind: GapKind::Skill,
-            need: Some(row.need),
-            score: weight * emphasis * missingness,
-            weight,
+            id: r.requirement.id.clone(),
+            label: r.requirement.label.clone(),
+            kind,
+            need: Some(r.requirement.kind),
+            status: r.status,
+            size,
             emphasis,
-            missingness,
-            topic: topic_for(Some(&row.skill), comp.as_deref()),
+            competency_name: name_of(comp.as_deref()),
+            technical: comp.as_deref().is_none_or(|c| !(i.is_behavioral)(c)),
+            topic: topic_for(Some(r), comp.as_deref(), i.role, i.ix),
             competency: comp,
-            bridge: row.evidence.clone(),
+            score: need_weight * (1.0 + 4.0 * emphasis) * size,
+            bridge: r.evidence.first().cloned(),
+            concept: first.map(|c| c.id.clone()),
             learn,
-            quote: row.quote.clone(),
-        });
+            quote: (r.requirement.source.path != "expectations")
+                .then(|| r.requirement.source.text.clone()),
+            why: r.why.clone(),
+        };
+        // A preferred degree is rarely what an interviewer raises: it comes
+        // after the skills the posting prefers.
+        let preferred_degree =
+            kind == GapKind::Degree && r.requirement.kind != Kind::Required;
+        if preferred_degree
+            || (r.requirement.source.path == "expectations"
+                && r.requirement.kind != Kind::Required)
+        {
+            // Filled in from the company's expectations because the posting
+            // named few skills: inferred, like a competency gap.
+            inferred.push(gap);
+        } else if r.requirement.kind == Kind::Required {
+            required.push(gap);
+        } else {
+            rest.push(gap);
+        }
     }
-    // Competency gaps add what skill gaps do not already say: at most two,
-    // and none for a competency that a skill gap already stands for.
-    let skill_comps: Vec<Option<String>> =
-        gaps.iter().map(|g| g.competency.clone()).collect();
-    let mut comp_gaps = Vec::new();
-    for c in &fit.competencies {
-        if skill_comps.contains(&Some(c.id.clone())) {
+    // Competency gaps say what requirement gaps do not: a competency the
+    // company weighs that no gap and no met requirement already stands for.
+    let covered: Vec<&str> =
+        i.reqs.iter().filter_map(|r| r.competency.as_deref()).collect();
+    for c in i.competencies {
+        if c.coverage >= 0.4 || c.emphasis < 0.05 || covered.contains(&c.id.as_str()) {
             continue;
         }
-        let is_technical =
-            i.role.competencies.iter().any(|rc| rc.id == c.id && !rc.skills.is_empty());
-        if c.coverage >= 0.5 || c.emphasis <= 0.0 {
-            continue;
-        }
-        let weight = if is_technical { 0.8 } else { 0.6 };
-        let emphasis = 1.0 + 4.0 * c.emphasis;
-        let missingness = 1.0 - c.coverage;
-        // The bridge for a competency gap is the best evidence of any of its
-        // skills, or the first accomplishment for a behavioural one.
-        let bridge = i.role.competencies.iter().find(|rc| rc.id == c.id).and_then(|rc| {
-            rc.skills.iter().find_map(|s| best_evidence(s, i.units, i.taxonomy))
-        });
-        comp_gaps.push(Gap {
+        let size = 1.0 - c.coverage;
+        inferred.push(Gap {
             rank: 0,
             id: c.id.clone(),
-            name: c.name.clone(),
+            label: c.name.clone(),
             kind: GapKind::Competency,
             need: None,
-            score: weight * emphasis * missingness,
-            weight,
-            emphasis,
-            missingness,
+            status: if c.coverage > 0.0 { Status::Partial } else { Status::Missing },
+            size,
+            emphasis: c.emphasis,
             competency: Some(c.id.clone()),
-            bridge,
-            learn: None,
-            topic: topic_for(None, Some(&c.id)),
-            quote: None,
-        });
-    }
-    comp_gaps.sort_by(|a, b| b.score.total_cmp(&a.score));
-    gaps.extend(comp_gaps.into_iter().take(2));
-    let mut years_gap = None;
-    if let Some(min) = i.reqs.min_years
-        && years < f64::from(min)
-    {
-        let missingness = 1.0 - years / f64::from(min);
-        years_gap = Some(Gap {
-            rank: 0,
-            id: "years".into(),
-            name: format!("{min}+ years of experience"),
-            kind: GapKind::Years,
-            need: Some(Need::Must),
-            score: 0.7 * missingness * 2.0,
-            weight: 0.7,
-            emphasis: 2.0,
-            missingness,
-            competency: None,
+            competency_name: Some(c.name.clone()),
+            technical: !c.behavioral,
+            score: 0.6 * (1.0 + 4.0 * c.emphasis) * size,
             bridge: None,
+            concept: None,
             learn: None,
-            topic: None,
+            topic: topic_for(None, Some(&c.id), i.role, i.ix),
             quote: None,
+            why: (i.competency_gap_why)(c),
         });
     }
-    gaps.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-    gaps.truncate(8);
-    // Too few years is always worth a script, whatever its rank.
-    if let Some(y) = years_gap {
-        if gaps.len() == 8 {
-            gaps.pop();
-        }
-        let at = gaps.iter().position(|g| g.score < y.score).unwrap_or(gaps.len());
-        gaps.insert(at, y);
-    }
+    let by_score = |a: &Gap, b: &Gap| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id));
+    required.sort_by(by_score);
+    rest.sort_by(by_score);
+    inferred.sort_by(by_score);
+    // What the posting asks comes first; competencies the engine infers
+    // from the company's emphasis follow the posting's own preferences.
+    let mut gaps = required;
+    gaps.extend(rest);
+    gaps.extend(inferred);
+    gaps.truncate(MAX_GAPS);
     for (n, g) in gaps.iter_mut().enumerate() {
         g.rank = n + 1;
         g.score = (g.score * 100.0).round() / 100.0;
+        g.size = (g.size * 100.0).round() / 100.0;
     }
     gaps
 }

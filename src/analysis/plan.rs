@@ -1,11 +1,14 @@
 //! The week-by-week plan from `today` to the interview, sized by the hours
-//! the candidate has, gaps first and mock interviews last.
+//! the candidate has: gaps first (one or two a week, in rank order), the
+//! company's heaviest and least-covered competencies as practice, stories
+//! in batches, mocks last. The plan is structure — what to do, for which
+//! gap, story or competency, for how many hours; the templates word it.
 
 use serde::Serialize;
 use time::Date;
 
 use super::fit::CompetencyFit;
-use super::gaps::Gap;
+use super::gaps::{Gap, GapKind};
 use super::stories::Story;
 
 /// The plan.
@@ -15,10 +18,22 @@ pub struct Plan {
     pub days: i64,
     /// Hours per week.
     pub hours_per_week: u32,
-    /// Hours over the whole plan.
+    /// Hours over the whole plan (the sum of the weeks).
     pub total_hours: f64,
     /// The weeks.
     pub weeks: Vec<Week>,
+}
+
+/// What a week is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Focus {
+    /// Close the week's gaps.
+    Gaps,
+    /// Deepen a competency (no gap left for the week).
+    Deepen,
+    /// The last week: rehearse under interview conditions.
+    Rehearse,
 }
 
 /// One week.
@@ -32,16 +47,42 @@ pub struct Week {
     pub end: String,
     /// Days in this week.
     pub days: i64,
-    /// One-line focus.
-    pub focus: String,
-    /// Hours available.
+    /// What the week is for.
+    pub focus: Focus,
+    /// The gaps it works on: (rank, label).
+    pub gaps: Vec<(usize, String)>,
+    /// The competency it practises.
+    pub competency: Option<String>,
+    /// Hours available (the sum of its tasks).
     pub hours: f64,
     /// Tasks with hours.
     pub tasks: Vec<Task>,
-    /// How to know the week worked.
-    pub checkpoint: String,
     /// Whether this is the final week before the interview.
     pub last: bool,
+}
+
+/// What a task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Work a gap's two-week plan.
+    Gap,
+    /// Timed questions for a competency.
+    Practice,
+    /// Fill in and say a batch of stories.
+    Stories,
+    /// Tighten every story.
+    StoriesPolish,
+    /// Read the process and values pages.
+    Company,
+    /// One mock on the week's topics.
+    Mock,
+    /// Two full mocks.
+    MockFull,
+    /// The start-here questions without notes.
+    Questions,
+    /// Day-of logistics.
+    Logistics,
 }
 
 /// One task.
@@ -49,10 +90,22 @@ pub struct Week {
 pub struct Task {
     /// Hours.
     pub hours: f64,
-    /// gap, practice, stories, mock, company, logistics.
-    pub kind: &'static str,
-    /// What to do.
-    pub text: String,
+    /// What kind.
+    pub kind: TaskKind,
+    /// The gap, for gap tasks: (rank, label).
+    pub gap: Option<(usize, String)>,
+    /// Which days of the gap's two-week plan: "1–7" or "8–14".
+    pub gap_days: Option<&'static str>,
+    /// The competency, for practice: (name, emphasis).
+    pub competency: Option<(String, f64)>,
+    /// The stories, for story tasks: (first, last).
+    pub stories: Option<(usize, usize)>,
+}
+
+impl Task {
+    fn new(hours: f64, kind: TaskKind) -> Self {
+        Self { hours, kind, gap: None, gap_days: None, competency: None, stories: None }
+    }
 }
 
 fn human(d: Date) -> String {
@@ -88,16 +141,18 @@ pub(crate) fn build(
     let days = (interview - today).whole_days().max(1);
     let n_weeks = ((days + 6) / 7).max(1) as usize;
     let hpw = f64::from(hours_per_week);
-    let skill_gaps: Vec<&Gap> =
-        gaps.iter().filter(|g| g.kind != super::gaps::GapKind::Years).collect();
+    // Years gaps are not closed by study; their scripts are practised with
+    // the stories instead.
+    let work: Vec<&Gap> = gaps.iter().filter(|g| g.kind != GapKind::Years).collect();
     let prep_weeks = n_weeks.saturating_sub(1).max(1);
-    let per_week = skill_gaps.len().div_ceil(prep_weeks).clamp(1, 2);
+    let per_week = work.len().div_ceil(prep_weeks).clamp(1, 2);
     let practice: Vec<&CompetencyFit> = {
         let mut c: Vec<&CompetencyFit> = competencies.iter().collect();
         // Heaviest emphasis with the least coverage first.
         c.sort_by(|a, b| {
             (b.emphasis * (1.5 - b.coverage))
                 .total_cmp(&(a.emphasis * (1.5 - a.coverage)))
+                .then(a.id.cmp(&b.id))
         });
         c
     };
@@ -112,99 +167,67 @@ pub(crate) fn build(
         total += hours;
         let last = w + 1 == n_weeks;
         let mut tasks = Vec::new();
-        let mut add = |share: f64, kind: &'static str, text: String| {
-            tasks.push(Task { hours: half(hours * share), kind, text });
-        };
         let week_gaps: Vec<&&Gap> =
-            skill_gaps.iter().skip(w * per_week).take(per_week).collect();
+            work.iter().skip(w * per_week).take(per_week).collect();
         let comp = practice.get(w % practice.len().max(1)).copied();
         let focus;
-        let checkpoint;
         if last && n_weeks > 1 {
-            focus = "Rehearse under interview conditions".to_string();
-            add(0.35, "mock", "Two full mock interviews with a timer: one technical, one behavioural. Record them and review the first five minutes of each.".into());
-            add(
-                0.25,
-                "stories",
-                format!(
-                    "Say each of your {} stories out loud in under three minutes; tighten the result line of each.",
-                    stories.len()
-                ),
-            );
-            add(0.2, "practice", "Work the ten 'start here' questions in the question bank once more, this time without notes.".into());
-            add(0.1, "company", "Reread the company's process and values pages; prepare three questions to ask each interviewer.".into());
-            add(0.1, "logistics", "Day-of checklist: confirm times and links, test your setup, plan the evening before.".into());
-            checkpoint = "You can give every story and the top ten answers without notes, inside the time limits.".into();
+            focus = Focus::Rehearse;
+            for (share, kind) in [
+                (0.35, TaskKind::MockFull),
+                (0.25, TaskKind::StoriesPolish),
+                (0.2, TaskKind::Questions),
+                (0.1, TaskKind::Company),
+                (0.1, TaskKind::Logistics),
+            ] {
+                let mut t = Task::new(half(hours * share), kind);
+                if kind == TaskKind::StoriesPolish {
+                    t.stories = Some((1, stories.len()));
+                }
+                tasks.push(t);
+            }
         } else {
-            let names: Vec<String> = week_gaps.iter().map(|g| g.name.clone()).collect();
-            focus = if names.is_empty() {
-                comp.map_or("Practise the core competencies".into(), |c| {
-                    format!("Deepen {}", c.name)
-                })
-            } else {
-                format!("Close gaps: {}", names.join(" and "))
-            };
+            focus = if week_gaps.is_empty() { Focus::Deepen } else { Focus::Gaps };
             let gap_share = if n_weeks == 1 { 0.35 } else { 0.45 };
             for g in &week_gaps {
-                add(
-                    gap_share / week_gaps.len() as f64,
-                    "gap",
-                    format!(
-                        "Gap {}: {} — follow days {} of its two-week plan.",
-                        g.rank,
-                        g.name,
-                        if w == 0 { "1 to 7" } else { "8 to 14" }
-                    ),
+                let mut t = Task::new(
+                    half(hours * gap_share / week_gaps.len() as f64),
+                    TaskKind::Gap,
                 );
+                t.gap = Some((g.rank, g.label.clone()));
+                // A gap that started last week continues with its second half.
+                let started_before = w > 0
+                    && work
+                        .iter()
+                        .skip((w - 1) * per_week)
+                        .take(per_week)
+                        .any(|x| x.rank == g.rank);
+                t.gap_days = Some(if started_before { "8–14" } else { "1–7" });
+                tasks.push(t);
             }
             if let Some(c) = comp {
-                add(
-                    if week_gaps.is_empty() { 0.55 } else { 0.25 },
-                    "practice",
-                    format!(
-                        "Practise {} (the company weighs it at {:.0}%): two questions from the bank, timed, then compare with the outline.",
-                        c.name,
-                        c.emphasis * 100.0
-                    ),
+                let mut t = Task::new(
+                    half(hours * if week_gaps.is_empty() { 0.55 } else { 0.25 }),
+                    TaskKind::Practice,
                 );
+                t.competency = Some((c.name.clone(), c.emphasis));
+                tasks.push(t);
             }
             let (a, b) = (w * 3 + 1, (w * 3 + 3).min(stories.len()));
+            let mut t = Task::new(half(hours * 0.15), TaskKind::Stories);
             if a <= stories.len() {
-                add(
-                    0.15,
-                    "stories",
-                    format!(
-                        "Fill in the bracketed parts of stories {a} to {b} and say each out loud once."
-                    ),
-                );
+                t.stories = Some((a, b));
             } else {
-                add(
-                    0.15,
-                    "stories",
-                    "Rehearse your two weakest stories; cut each to under three minutes."
-                        .into(),
-                );
+                t.kind = TaskKind::StoriesPolish;
             }
-            if w == 0 {
-                add(0.15, "company", "Read the process and values sections; note which round each of your gaps will show up in.".into());
-            } else {
-                add(0.15, "mock", "One mock interview with a peer on this week's topics; write down the questions you stalled on.".into());
-            }
+            tasks.push(t);
+            tasks.push(Task::new(
+                half(hours * 0.15),
+                if w == 0 { TaskKind::Company } else { TaskKind::Mock },
+            ));
             if n_weeks == 1 {
-                add(
-                    0.1,
-                    "logistics",
-                    "Day-of checklist: confirm times and links, test your setup.".into(),
-                );
+                tasks.push(Task::new(half(hours * 0.1), TaskKind::Logistics));
             }
-            checkpoint = if names.is_empty() {
-                "You can answer two questions on this week's competency within time, using the outline's structure.".into()
-            } else {
-                format!(
-                    "You can explain {} in two minutes and point to something you built with it.",
-                    names.join(" and ")
-                )
-            };
         }
         balance(&mut tasks, hours);
         weeks.push(Week {
@@ -213,9 +236,10 @@ pub(crate) fn build(
             end: human(end),
             days: wdays,
             focus,
+            gaps: week_gaps.iter().map(|g| (g.rank, g.label.clone())).collect(),
+            competency: comp.map(|c| c.name.clone()),
             hours,
             tasks,
-            checkpoint,
             last,
         });
     }

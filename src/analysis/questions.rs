@@ -1,12 +1,15 @@
 //! The question bank in the order this candidate should practise it: by
-//! the company's emphasis and the candidate's gaps, each question pointing
-//! to the stories and gap scripts that answer it.
+//! the company's emphasis on what a question tests and by the candidate's
+//! gaps (a question probes a gap when it tests the gap's competency or
+//! names its skill), each question pointing to the stories and gap scripts
+//! that answer it.
 
 use serde::Serialize;
 
 use super::gaps::Gap;
+use super::index::{Mode, TaxonomyIndex};
 use super::stories::Story;
-use crate::packs::{CompanyRole, Question, RolePack};
+use crate::packs::{CompanyRole, Question};
 
 /// A question with its priority and personal pointers.
 #[derive(Debug, Clone, Serialize)]
@@ -18,11 +21,12 @@ pub struct RankedQuestion {
     pub competency_names: Vec<String>,
     /// Priority score.
     pub priority: f64,
-    /// Why it ranks where it does.
-    pub reasons: Vec<String>,
+    /// The company's heaviest weight among its competencies, when it is
+    /// one the loop stresses (≥ 15%).
+    pub weighted: Option<f64>,
     /// Stories that answer it: (number, title).
     pub stories: Vec<(usize, String)>,
-    /// Gaps it probes: (rank, name).
+    /// Gaps it probes: (rank, label).
     pub gaps: Vec<(usize, String)>,
     /// Among the first ten to practise.
     pub start_here: bool,
@@ -30,48 +34,41 @@ pub struct RankedQuestion {
 
 pub(crate) fn prioritise(
     company_role: &CompanyRole,
-    role: &RolePack,
+    name: &dyn Fn(&str) -> String,
     gaps: &[Gap],
     stories: &[Story],
+    ix: &TaxonomyIndex,
 ) -> Vec<RankedQuestion> {
-    let name = |id: &str| {
-        role.competencies
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| super::fit::humanize(id), |c| c.name.clone())
-    };
+    let gap_concepts: Vec<(usize, Vec<usize>)> = gaps
+        .iter()
+        .map(|g| {
+            (g.rank, g.concept.as_deref().and_then(|c| ix.id(c)).into_iter().collect())
+        })
+        .collect();
     let mut out: Vec<RankedQuestion> = company_role
         .questions
         .iter()
         .map(|q| {
-            let mut reasons = Vec::new();
             let emph: f64 = q
                 .competencies
                 .iter()
                 .map(|c| company_role.emphasis.get(c).copied().unwrap_or(0.0))
                 .fold(0.0, f64::max);
-            if emph >= 0.15 {
-                reasons.push(format!(
-                    "tests {} (weighted {:.0}%)",
-                    name(&q.competencies[0]),
-                    emph * 100.0
-                ));
-            }
-            let lower = q.question.to_lowercase();
+            let named = ix.concepts_in(&q.question, Mode::Prose);
             let gap_hits: Vec<(usize, String)> = gaps
                 .iter()
-                .filter(|g| {
+                .zip(&gap_concepts)
+                .filter(|(g, (_, cs))| {
                     g.competency
                         .as_deref()
                         .is_some_and(|c| q.competencies.iter().any(|x| x == c))
-                        || lower.contains(&g.name.to_lowercase())
+                        || cs
+                            .iter()
+                            .any(|&c| named.iter().any(|&n| n == c || ix.implies(n, c)))
                 })
-                .map(|g| (g.rank, g.name.clone()))
+                .map(|(g, _)| (g.rank, g.label.clone()))
                 .take(2)
                 .collect();
-            if let Some((r, n)) = gap_hits.first() {
-                reasons.push(format!("probes gap {r} ({n})"));
-            }
             let story_hits: Vec<(usize, String)> = stories
                 .iter()
                 .filter(|s| s.questions.contains(&q.id))
@@ -88,17 +85,13 @@ pub(crate) fn prioritise(
                 _ => 0.05,
             };
             let priority = emph * 2.0
-                + if gap_hits.is_empty() {
-                    0.0
-                } else {
-                    0.6 - 0.05 * gap_hits[0].0 as f64
-                }
+                + gap_hits.first().map_or(0.0, |(r, _)| 0.6 - 0.05 * *r as f64)
                 + difficulty;
             RankedQuestion {
                 competency_names: q.competencies.iter().map(|c| name(c)).collect(),
                 question: q.clone(),
                 priority: (priority * 100.0).round() / 100.0,
-                reasons,
+                weighted: (emph >= 0.15).then_some(emph),
                 stories: if q.kind == "behavioral" || !story_hits.is_empty() {
                     story_hits
                 } else {

@@ -15,10 +15,10 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::analysis::{Analysis, GapKind};
+use crate::analysis::Analysis;
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
 use crate::model::Order;
-use crate::packs::{CompanyPack, CompanyRole, RolePack};
+use crate::packs::{CompanyPack, CompanyRole, Packs, RolePack};
 
 /// The entry template; it includes the section templates.
 pub const MAIN_TEMPLATE: &str = "playbook.typ.j2";
@@ -209,7 +209,9 @@ struct Context<'a> {
     company: &'a CompanyPack,
     cr: &'a CompanyRole,
     role: &'a RolePack,
-    sections: Vec<&'static str>,
+    sections: Vec<String>,
+    /// Technical preparation comes before the stories (the top gap is
+    /// technical).
     technical_first: bool,
     meta: Meta,
 }
@@ -235,39 +237,36 @@ struct Meta {
     day: u8,
 }
 
-/// Section ids in reading order. The core is fixed; where stories and
-/// technical preparation stand depends on where this candidate's biggest
-/// gap lies, so that the most useful pages come first.
-fn technical_first(a: &Analysis) -> bool {
-    a.gaps.first().is_some_and(|g| {
-        g.kind == GapKind::Skill
-            || g.competency.as_deref().is_some_and(|c| !crate::analysis::is_behavioral(c))
-    })
-}
-
-fn section_order(technical_first: bool) -> Vec<&'static str> {
-    let mut s = vec!["how_to_use", "summary", "process", "fit", "gaps"];
-    if technical_first {
-        s.extend(["technical", "stories"]);
-    } else {
-        s.extend(["stories", "technical"]);
+/// Section ids in reading order, from the packs: sections that name a gap
+/// kind form a block in which the one matching the candidate's top gap
+/// comes first, so that the most useful pages come first.
+fn section_order(packs: &Packs, role: &RolePack, a: &Analysis) -> Vec<String> {
+    let top =
+        a.gaps.first().map(|g| if g.technical { "technical" } else { "behavioral" });
+    let specs = packs.sections(role);
+    let mut out: Vec<String> = Vec::new();
+    let mut block: Vec<&crate::packs::SectionSpec> = Vec::new();
+    let flush = |block: &mut Vec<&crate::packs::SectionSpec>, out: &mut Vec<String>| {
+        let (lead, rest): (Vec<_>, Vec<_>) =
+            block.drain(..).partition(|s| s.leads_when_top_gap.as_deref() == top);
+        out.extend(lead.into_iter().chain(rest).map(|s| s.id.clone()));
+    };
+    for s in specs {
+        if s.leads_when_top_gap.is_some() {
+            block.push(s);
+        } else {
+            flush(&mut block, &mut out);
+            out.push(s.id.clone());
+        }
     }
-    s.extend([
-        "questions",
-        "mistakes",
-        "plan",
-        "compensation",
-        "negotiation",
-        "day_of",
-        "questions_to_ask",
-        "appendix",
-    ]);
-    s
+    flush(&mut block, &mut out);
+    out
 }
 
 /// Generates the typst source of the playbook.
 pub fn generate(
     templates: &Templates,
+    packs: &Packs,
     order: &Order,
     analysis: &Analysis,
     company: &CompanyPack,
@@ -276,6 +275,7 @@ pub fn generate(
 ) -> Result<String> {
     let t = &order.target;
     let fmt = |d: time::Date| format!("{} {} {}", d.weekday(), d.day(), d.month());
+    let sections = section_order(packs, role, analysis);
     let ctx = Context {
         order: OrderCtx {
             id: &order.order_id,
@@ -294,8 +294,11 @@ pub fn generate(
         company,
         cr,
         role,
-        sections: section_order(technical_first(analysis)),
-        technical_first: technical_first(analysis),
+        technical_first: {
+            let at = |id: &str| sections.iter().position(|s| s == id);
+            at("technical") < at("stories")
+        },
+        sections,
         meta: Meta {
             title: format!(
                 "{} interview playbook: {} at {}",

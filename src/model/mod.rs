@@ -13,8 +13,7 @@ pub use date::{PartialDate, parse_ymd};
 pub use job::{Job, JobDoc, JobSkill};
 pub use json::MAX_INPUT_BYTES;
 pub use order::{
-    Delivery, Order, OrderDraft, PathPolicy, Protection, Role, Source, Target,
-    valid_order_id,
+    Delivery, Order, OrderDraft, PathPolicy, Protection, Source, Target, valid_order_id,
 };
 pub use resume::{
     Award, Basics, Certificate, Education, Interest, Language, Location, Profile,

@@ -2,7 +2,6 @@
 //! --order`), the batch manifest and the service all accept the same JSON
 //! document, described in `fixtures/order.schema.json`.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -15,63 +14,13 @@ use super::json::{self, MAX_INPUT_BYTES};
 use super::resume::Resume;
 use crate::error::{Diagnostic, Error, Result, Stage};
 
-/// The roles a playbook can target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Software engineer.
-    Swe,
-    /// Product manager.
-    Pm,
-    /// Data scientist.
-    Ds,
-    /// Data engineer.
-    De,
-    /// Machine learning engineer.
-    Mle,
-    /// Technical program manager.
-    Tpm,
-}
-
-impl Role {
-    /// Every role, in the order the product lists them.
-    pub const ALL: [Role; 6] =
-        [Role::Swe, Role::Pm, Role::Ds, Role::De, Role::Mle, Role::Tpm];
-
-    /// The short id used in packs and on the command line.
-    pub fn id(self) -> &'static str {
-        match self {
-            Role::Swe => "swe",
-            Role::Pm => "pm",
-            Role::Ds => "ds",
-            Role::De => "de",
-            Role::Mle => "mle",
-            Role::Tpm => "tpm",
-        }
-    }
-
-    /// Parses a role id, case-insensitively.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let t = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|r| r.id() == t).ok_or_else(|| {
-            format!("unknown role {s:?} (known roles: swe, pm, ds, de, mle, tpm)")
-        })
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
 /// Who the playbook is for and when.
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
     /// Company pack id, e.g. `google`.
     pub company: String,
-    /// Target role.
-    pub role: Role,
+    /// Target role id (`mle`); the role packs define which exist.
+    pub role: String,
     /// Level as the company names it, e.g. `L5`; `None` lets the engine pick
     /// from experience.
     pub level: Option<String>,
@@ -356,19 +305,26 @@ impl OrderDraft {
                 String::new()
             }
         };
-        let role = match self.role.as_deref() {
+        let role = match self.role.as_deref().map(str::trim) {
+            Some(r) if valid_role_id(r) => Some(r.to_ascii_lowercase()),
+            Some(r) => {
+                diags.push(
+                    Diagnostic::new(format!(
+                        "expected a role id of 1-32 letters, digits or '_', found {r:?}"
+                    ))
+                    .at("target.role"),
+                );
+                None
+            }
             None => {
                 diags.push(
                     Diagnostic::new(
-                        "a role is required (known roles: swe, pm, ds, de, mle, tpm)",
+                        "a role id is required (for example swe, pm, ds, de, mle or tpm)",
                     )
                     .at("target.role"),
                 );
                 None
             }
-            Some(r) => Role::parse(r)
-                .map_err(|m| diags.push(Diagnostic::new(m).at("target.role")))
-                .ok(),
         };
         let mut date = |field: &str, value: &Option<String>| -> Option<Date> {
             value.as_deref().and_then(|s| {
@@ -457,6 +413,13 @@ impl OrderDraft {
             self.order_id.unwrap_or_else(|| derived_id(&resume_raw, &job, &target));
         Ok(Order { order_id, resume, resume_raw, job, target, delivery: self.delivery })
     }
+}
+
+/// Role ids name pack files, so they are restricted to a safe alphabet;
+/// whether the role exists is for the packs to say.
+fn valid_role_id(id: &str) -> bool {
+    (1..=32).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Order ids name output files, so they are restricted to a safe alphabet.

@@ -7,59 +7,90 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{CompanyPack, Packs, RolePack};
 use crate::error::Diagnostic;
-use crate::model::Role;
 
-/// Technical competency ids per role; the behavioural ones are shared.
-pub(crate) fn technical_competencies(role: &str) -> &'static [&'static str] {
-    match role {
-        "swe" => &["coding", "algorithms", "system_design", "code_quality"],
-        "mle" => &[
-            "coding",
-            "ml_fundamentals",
-            "ml_system_design",
-            "production_ml",
-            "data_engineering",
-        ],
-        "ds" => &[
-            "statistics",
-            "experimentation",
-            "sql_analytics",
-            "product_sense",
-            "ml_modeling",
-        ],
-        "de" => &[
-            "coding",
-            "sql_analytics",
-            "data_modeling",
-            "pipeline_design",
-            "distributed_systems",
-        ],
-        "pm" => &[
-            "product_sense",
-            "execution",
-            "analytics_metrics",
-            "strategy",
-            "technical_fluency",
-        ],
-        "tpm" => &[
-            "program_execution",
-            "technical_depth",
-            "system_design",
-            "stakeholder_management",
-            "risk_management",
-        ],
-        _ => &[],
-    }
-}
+/// Phrase ids the engine asks `phrases.json` for; each must exist.
+pub(crate) const PHRASES: &[&str] = &[
+    "source.expectations",
+    "why.missing",
+    "why.adjacent",
+    "why.narrower",
+    "why.result",
+    "why.outcome",
+    "why.highlight",
+    "why.position",
+    "why.work_summary",
+    "why.project",
+    "why.project_keywords",
+    "why.volunteer",
+    "why.publication",
+    "why.award",
+    "why.certificate",
+    "why.degree_covers",
+    "why.course",
+    "why.skill_list",
+    "why.skill_list_level",
+    "why.summary",
+    "why.language",
+    "why.years_of",
+    "why.years_met",
+    "why.years_short",
+    "why.years_undated",
+    "why.years_none",
+    "why.degree_met",
+    "why.degree_in_progress",
+    "why.degree_equivalent",
+    "why.degree_partly_equivalent",
+    "why.degree_field",
+    "why.degree_lower",
+    "why.degree_missing",
+    "why.competency_gap",
+    "fit.required",
+    "fit.required.name",
+    "fit.preferred",
+    "fit.preferred.name",
+    "fit.responsibilities",
+    "fit.responsibilities.name",
+    "fit.emphasis",
+    "fit.emphasis.name",
+    "level.anchor_seniority",
+    "level.no_anchor",
+    "level.role_share",
+    "level.years",
+    "level.experience",
+    "level.one_above",
+    "level.capped",
+    "level.fit_holds_back",
+    "level.margin_holds_back",
+    "level.below",
+    "level.matches",
+    "level.title_cap",
+    "level.requested_same",
+    "level.requested_other",
+    "level.requested_unknown",
+    "level.why",
+    "level.why_requested",
+    "story.prompt_title",
+];
 
-/// Behavioural competency ids, shared by every role.
-pub(crate) const BEHAVIORAL: [&str; 6] = [
-    "collaboration",
-    "ownership",
+const SENIORITIES: [&str; 5] = ["entry", "mid", "senior", "staff", "principal"];
+const CATEGORIES: [&str; 17] = [
+    "language",
+    "ml",
+    "data",
+    "analytics",
+    "infrastructure",
+    "cloud",
+    "web",
+    "mobile",
+    "systems",
+    "security",
+    "practice",
+    "product",
+    "program",
     "leadership",
-    "communication",
-    "ambiguity",
-    "customer_focus",
+    "domain",
+    "hardware",
+    "spoken_language",
 ];
 
 const PLACEHOLDERS: [&str; 7] =
@@ -117,60 +148,273 @@ impl Checker {
 /// Checks every pack; returns one diagnostic per problem (empty when clean).
 pub fn check_packs(packs: &Packs, root: &str) -> Vec<Diagnostic> {
     let skills: BTreeSet<&str> =
-        packs.taxonomy.skills.iter().map(|s| s.id.as_str()).collect();
+        packs.taxonomy.concepts.iter().map(|s| s.id.as_str()).collect();
     let mut out = Vec::new();
     out.extend(check_taxonomy(packs, root));
-    for role in Role::ALL {
-        match packs.roles.get(role.id()) {
-            Some(pack) => out.extend(check_role(pack, root, &skills)),
-            None => out.push(
-                Diagnostic::new(format!("no role pack for {:?}", role.id()))
-                    .in_file(format!("{root}/roles/{}.json", role.id())),
-            ),
-        }
+    out.extend(check_shared(packs, root));
+    if packs.roles.is_empty() {
+        out.push(Diagnostic::new("no role packs").in_file(format!("{root}/roles")));
+    }
+    for (file_id, pack) in &packs.roles {
+        out.extend(check_role(packs, pack, file_id, root, &skills));
     }
     for pack in packs.companies.values() {
-        out.extend(check_company(pack, root, &skills));
+        out.extend(check_company(packs, pack, root, &skills));
     }
     out
 }
 
+/// Which roles each company covers and which it does not, for the pack
+/// report: a company may cover only some roles (a render for another role
+/// is refused with the list of roles it covers).
+pub fn coverage(packs: &Packs) -> Vec<(String, Vec<String>, Vec<String>)> {
+    packs
+        .companies
+        .values()
+        .map(|c| {
+            let (covered, missing): (Vec<String>, Vec<String>) =
+                packs.roles.keys().cloned().partition(|r| c.roles.contains_key(r));
+            (c.id.clone(), covered, missing)
+        })
+        .collect()
+}
+
+fn check_shared(packs: &Packs, root: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut c = Checker { file: format!("{root}/playbook.json"), diags: Vec::new() };
+    c.text("version", &packs.playbook.version);
+    let mut seen = BTreeSet::new();
+    c.min("sections", packs.playbook.sections.len(), 1);
+    check_sections(&mut c, "sections", &packs.playbook.sections, &mut seen);
+    out.extend(c.diags);
+    let mut c = Checker { file: format!("{root}/competencies.json"), diags: Vec::new() };
+    c.min("behavioral", packs.vocabulary.behavioral.len(), 1);
+    for (i, b) in packs.vocabulary.behavioral.iter().enumerate() {
+        c.text(format!("behavioral[{i}].name"), &b.name);
+        c.texts(&format!("behavioral[{i}].signals"), &b.signals, 3);
+    }
+    c.texts("result_verbs", &packs.vocabulary.result_verbs, 5);
+    out.extend(c.diags);
+    let mut c = Checker { file: format!("{root}/degrees.json"), diags: Vec::new() };
+    c.min("levels", packs.degrees.levels.len(), 1);
+    let mut ranks = BTreeSet::new();
+    for (i, l) in packs.degrees.levels.iter().enumerate() {
+        if !ranks.insert((l.rank, l.field.clone())) {
+            c.err(format!("levels[{i}].rank"), format!("rank {} is used twice", l.rank));
+        }
+        if let Some(f) = &l.field
+            && !packs.degrees.fields.iter().any(|x| &x.id == f)
+        {
+            c.err(format!("levels[{i}].field"), format!("unknown field {f:?}"));
+        }
+        c.texts(&format!("levels[{i}].alt"), &l.alt, 1);
+    }
+    let groups: BTreeSet<&str> =
+        packs.degrees.groups.iter().map(|g| g.id.as_str()).collect();
+    for (i, f) in packs.degrees.fields.iter().enumerate() {
+        c.texts(&format!("fields[{i}].alt"), &f.alt, 1);
+        for g in &f.groups {
+            if !groups.contains(g.as_str()) {
+                c.err(format!("fields[{i}].groups"), format!("unknown group {g:?}"));
+            }
+        }
+    }
+    out.extend(c.diags);
+    let mut c = Checker { file: format!("{root}/phrases.json"), diags: Vec::new() };
+    for id in PHRASES {
+        match packs.phrases.phrases.get(*id) {
+            Some(t) => c.text(format!("phrases.{id}"), t),
+            None => {
+                c.err("phrases", format!("missing phrase {id:?} (the engine uses it)"))
+            }
+        }
+    }
+    out.extend(c.diags);
+    out
+}
+
+fn check_sections(
+    c: &mut Checker,
+    path: &str,
+    sections: &[super::SectionSpec],
+    seen: &mut BTreeSet<String>,
+) {
+    for (i, s) in sections.iter().enumerate() {
+        if !seen.insert(s.id.clone()) {
+            c.err(
+                format!("{path}[{i}].id"),
+                format!("section {:?} is listed twice", s.id),
+            );
+        }
+        if s.id.is_empty() || !s.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            c.err(
+                format!("{path}[{i}].id"),
+                "expected a section id of lowercase letters and '_'",
+            );
+        }
+        if let Some(k) = &s.leads_when_top_gap
+            && k != "technical"
+            && k != "behavioral"
+        {
+            c.err(
+                format!("{path}[{i}].leads_when_top_gap"),
+                format!("expected \"technical\" or \"behavioral\", found {k:?}"),
+            );
+        }
+    }
+}
+
+/// The technical competencies a role pack defines: its competencies that
+/// are not shared behavioural ones.
+pub(crate) fn technical_competencies<'a>(
+    packs: &Packs,
+    role: &'a RolePack,
+) -> Vec<&'a str> {
+    role.competencies
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| !packs.is_behavioral(id))
+        .collect()
+}
+
+fn known_competencies<'a>(packs: &'a Packs, role: &'a RolePack) -> BTreeSet<&'a str> {
+    technical_competencies(packs, role)
+        .into_iter()
+        .chain(packs.vocabulary.behavioral.iter().map(|b| b.id.as_str()))
+        .collect()
+}
+
 fn check_taxonomy(packs: &Packs, root: &str) -> Vec<Diagnostic> {
-    let mut c = Checker { file: format!("{root}/taxonomy.json"), diags: Vec::new() };
-    let ids: BTreeSet<&str> =
-        packs.taxonomy.skills.iter().map(|s| s.id.as_str()).collect();
+    let mut c = Checker { file: format!("{root}/taxonomy"), diags: Vec::new() };
+    let concepts = &packs.taxonomy.concepts;
+    if concepts.is_empty() {
+        c.err("concepts", "the taxonomy has no concepts");
+    }
+    let ids: BTreeMap<&str, usize> =
+        concepts.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let mut seen_ids = BTreeSet::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (i, s) in packs.taxonomy.skills.iter().enumerate() {
-        let p = format!("skills[{i}]");
-        c.text(format!("{p}.name"), &s.name);
+    for (i, s) in concepts.iter().enumerate() {
+        let p = format!("concepts[{i}] ({})", s.id);
+        if !seen_ids.insert(s.id.as_str()) {
+            c.err(format!("{p}.id"), format!("duplicate concept id {:?}", s.id));
+        }
+        c.text(format!("{p}.pref"), &s.pref);
+        if !CATEGORIES.contains(&s.category.as_str()) {
+            c.err(
+                format!("{p}.category"),
+                format!(
+                    "unknown category {:?} (known: {})",
+                    s.category,
+                    CATEGORIES.join(", ")
+                ),
+            );
+        }
+        for r in &s.roles {
+            if !packs.roles.contains_key(r) {
+                c.err(format!("{p}.roles"), format!("unknown role {r:?}"));
+            }
+        }
         c.text(format!("{p}.learn.fundamentals"), &s.learn.fundamentals);
         c.text(format!("{p}.learn.mini_project"), &s.learn.mini_project);
         c.text(format!("{p}.learn.talking_point"), &s.learn.talking_point);
-        for r in &s.related {
-            if !ids.contains(r.as_str()) {
-                c.err(format!("{p}.related"), format!("unknown skill id {r:?}"));
+        for (field, list) in [("broader", &s.broader), ("related", &s.related)] {
+            for r in list {
+                if !ids.contains_key(r.as_str()) {
+                    c.err(format!("{p}.{field}"), format!("unknown concept id {r:?}"));
+                } else if r == &s.id {
+                    c.err(format!("{p}.{field}"), "a concept cannot name itself");
+                }
             }
         }
-        for term in
-            std::iter::once(&s.id).chain(std::iter::once(&s.name)).chain(&s.synonyms)
-        {
-            let key = term.to_lowercase().replace('_', " ");
+        for term in std::iter::once(&s.pref).chain(&s.alt) {
+            let key = crate::analysis::term_key(term);
             if let Some(other) = seen.get(&key)
                 && other != &s.id
             {
-                c.err(format!("{p}.synonyms"), format!("{term:?} also names {other:?}"));
+                c.err(format!("{p}.alt"), format!("{term:?} also names {other:?}"));
             }
             seen.insert(key, s.id.clone());
+        }
+    }
+    // `broader` must not loop: evidence would imply itself.
+    let mut state = vec![0u8; concepts.len()];
+    for i in 0..concepts.len() {
+        if state[i] == 0 {
+            visit(i, concepts, &ids, &mut state, &mut c);
         }
     }
     c.diags
 }
 
-fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagnostic> {
+fn visit(
+    i: usize,
+    concepts: &[super::Concept],
+    ids: &BTreeMap<&str, usize>,
+    state: &mut [u8],
+    c: &mut Checker,
+) {
+    state[i] = 1;
+    for b in &concepts[i].broader {
+        let Some(&j) = ids.get(b.as_str()) else { continue };
+        if state[j] == 1 {
+            c.err(
+                format!("concepts[{i}] ({}).broader", concepts[i].id),
+                format!(
+                    "{b:?} leads back to {:?}: broader concepts must not loop",
+                    concepts[i].id
+                ),
+            );
+        } else if state[j] == 0 {
+            visit(j, concepts, ids, state, c);
+        }
+    }
+    state[i] = 2;
+}
+
+fn check_role(
+    packs: &Packs,
+    pack: &RolePack,
+    file_id: &str,
+    root: &str,
+    skills: &BTreeSet<&str>,
+) -> Vec<Diagnostic> {
     let mut c =
-        Checker { file: format!("{root}/roles/{}.json", pack.id), diags: Vec::new() };
-    let tech = technical_competencies(&pack.id);
-    let known: BTreeSet<&str> = tech.iter().chain(BEHAVIORAL.iter()).copied().collect();
+        Checker { file: format!("{root}/roles/{file_id}.json"), diags: Vec::new() };
+    if pack.id != file_id {
+        c.err(
+            "id",
+            format!("expected {file_id:?}, the file's name, found {:?}", pack.id),
+        );
+    }
+    let tech = technical_competencies(packs, pack);
+    let known = known_competencies(packs, pack);
+    c.min("competencies (technical)", tech.len(), 4);
+    c.texts("titles", &pack.titles, 2);
+    check_skill_ids(&mut c, "field", &pack.field, skills);
+    for (r, w) in &pack.adjacent {
+        if !packs.roles.contains_key(r) {
+            c.err(format!("adjacent.{r}"), format!("unknown role {r:?}"));
+        }
+        if !(0.0..=1.0).contains(w) {
+            c.err(
+                format!("adjacent.{r}"),
+                format!("expected a share between 0 and 1, found {w}"),
+            );
+        }
+    }
+    for (t, w) in &pack.related_titles {
+        if !(0.0..=1.0).contains(w) {
+            c.err(
+                format!("related_titles.{t}"),
+                format!("expected a share between 0 and 1, found {w}"),
+            );
+        }
+    }
+    if let Some(sections) = &pack.sections {
+        let mut seen = BTreeSet::new();
+        check_sections(&mut c, "sections", sections, &mut seen);
+    }
     c.texts("summary", &pack.summary, 2);
     c.min("competencies", pack.competencies.len(), 6);
     for (i, comp) in pack.competencies.iter().enumerate() {
@@ -183,11 +427,6 @@ fn check_role(pack: &RolePack, root: &str, skills: &BTreeSet<&str>) -> Vec<Diagn
         c.texts(&format!("{p}.weak"), &comp.weak, 2);
         c.texts(&format!("{p}.prepare"), &comp.prepare, 2);
         check_skill_ids(&mut c, &format!("{p}.skills"), &comp.skills, skills);
-    }
-    for t in tech {
-        if !pack.competencies.iter().any(|c| c.id == *t) {
-            c.err("competencies", format!("missing technical competency {t:?}"));
-        }
     }
     check_skill_ids(
         &mut c,
@@ -246,13 +485,14 @@ fn check_skill_ids(c: &mut Checker, path: &str, ids: &[String], skills: &BTreeSe
         if !skills.contains(id.as_str()) {
             c.err(
                 format!("{path}[{i}]"),
-                format!("unknown skill id {id:?} (not in taxonomy.json)"),
+                format!("unknown concept id {id:?} (not in the taxonomy)"),
             );
         }
     }
 }
 
 fn check_company(
+    packs: &Packs,
     pack: &CompanyPack,
     root: &str,
     skills: &BTreeSet<&str>,
@@ -277,15 +517,21 @@ fn check_company(
     c.text("negotiation.source", &n.source);
     c.month("negotiation.as_of".into(), &n.as_of);
     let mut questions: BTreeMap<String, String> = BTreeMap::new();
-    for role in Role::ALL {
-        let Some(r) = pack.roles.get(role.id()) else {
-            c.err(format!("roles.{}", role.id()), "missing role section");
+    if pack.roles.is_empty() {
+        c.err("roles", "a company needs content for at least one role");
+    }
+    for (role_id, r) in &pack.roles {
+        let p = format!("roles.{role_id}");
+        let Some(role) = packs.roles.get(role_id) else {
+            let known: Vec<&str> = packs.roles.keys().map(String::as_str).collect();
+            c.err(
+                p,
+                format!("unknown role {role_id:?} (role packs: {})", known.join(", ")),
+            );
             continue;
         };
-        let p = format!("roles.{}", role.id());
-        let tech = technical_competencies(role.id());
-        let known: BTreeSet<&str> =
-            tech.iter().chain(BEHAVIORAL.iter()).copied().collect();
+        let tech = technical_competencies(packs, role);
+        let known = known_competencies(packs, role);
         check_skill_ids(
             &mut c,
             &format!("{p}.expectations.must_have"),
@@ -326,7 +572,27 @@ fn check_company(
             }
         }
         c.min(&format!("{p}.levels"), r.levels.len(), 3);
+        let mut last = 0;
         for (i, l) in r.levels.iter().enumerate() {
+            let q = format!("{p}.levels[{i}]");
+            match SENIORITIES.iter().position(|s| *s == l.seniority) {
+                None => c.err(
+                    format!("{q}.seniority"),
+                    format!(
+                        "expected one of {}, found {:?}",
+                        SENIORITIES.join(", "),
+                        l.seniority
+                    ),
+                ),
+                Some(s) if s < last => c.err(
+                    format!("{q}.seniority"),
+                    "levels must be listed from the lowest seniority up",
+                ),
+                Some(s) => last = s,
+            }
+            if l.years.max.is_some_and(|m| m < l.years.min) || l.years.min < 0.0 {
+                c.err(format!("{q}.years"), "expected 0 <= min <= max");
+            }
             let q = format!("{p}.levels[{i}].compensation");
             let comp = &l.compensation;
             c.text(format!("{q}.source"), &comp.source);
@@ -390,7 +656,7 @@ fn check_company(
                 format!("expected at least 8 behavioral questions, found {behavioral}"),
             );
         }
-        for t in tech {
+        for t in &tech {
             let n = cover.get(t).copied().unwrap_or(0);
             if n < 4 {
                 c.err(format!("{p}.questions"), format!("competency {t:?} is covered by {n} questions; expected at least 4"));

@@ -1,32 +1,46 @@
-//! Content packs: the skill taxonomy, one pack per role and one per company.
-//! Responsible for loading them (embedded or from `--packs DIR`) and for
-//! checking them for authors ([`check_packs`]); not for choosing what a
-//! playbook shows (that is [`crate::analysis`] and [`crate::content`]).
+//! Content packs: the skill taxonomy, one pack per role and one per company,
+//! and the shared rules of the playbook (its sections, the behavioural
+//! competencies, the degree vocabulary, the phrases the analysis explains
+//! itself with). Responsible for loading them (embedded or from `--packs
+//! DIR`) and for checking them for authors ([`check_packs`]); not for
+//! choosing what a playbook shows (that is [`crate::analysis`] and
+//! [`crate::content`]). A new role or company is a new file here, not code.
 
 mod check;
 mod model;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
-pub(crate) use check::BEHAVIORAL;
-pub use check::check_packs;
+pub use check::{check_packs, coverage};
 pub use model::*;
 
+use crate::analysis::TaxonomyIndex;
 use crate::error::{Diagnostic, Error, Result, Stage};
-use crate::model::Role;
 
 /// Every pack a render can use, loaded once and shared.
 #[derive(Debug, Clone, Default)]
 pub struct Packs {
-    /// Skills and synonyms.
+    /// Skills and concepts with their labels and relations.
     pub taxonomy: Taxonomy,
-    /// Role packs by role id.
+    /// Role packs by role id: the set of roles is the set of files.
     pub roles: BTreeMap<String, RolePack>,
     /// Company packs by company id.
     pub companies: BTreeMap<String, CompanyPack>,
+    /// Sections of the playbook and their order.
+    pub playbook: PlaybookSpec,
+    /// Behavioural competencies shared by every role.
+    pub vocabulary: Vocabulary,
+    /// Degree levels and fields.
+    pub degrees: Degrees,
+    /// Sentences the analysis explains itself with.
+    pub phrases: Phrases,
     /// A hash of every pack file's bytes, for up-to-date checks.
     pub digest: String,
+    /// The taxonomy ready for matching, built on first use and shared by
+    /// clones.
+    index: Arc<OnceLock<TaxonomyIndex>>,
 }
 
 impl Packs {
@@ -45,19 +59,25 @@ impl Packs {
     /// `companies/*.json`).
     pub fn from_dir(dir: &Path) -> Result<Self> {
         let mut files = Vec::new();
-        let taxonomy = dir.join("taxonomy.json");
-        if !taxonomy.is_file() {
+        if !dir.join("playbook.json").is_file() || !dir.join("taxonomy").is_dir() {
             return Err(Error::invalid(
                 Stage::Packs,
                 "invalid packs directory",
                 vec![
-                    Diagnostic::new("expected taxonomy.json, roles/ and companies/")
-                        .in_file(dir.display().to_string()),
+                    Diagnostic::new(
+                        "expected playbook.json, competencies.json, degrees.json, phrases.json, taxonomy/, roles/ and companies/",
+                    )
+                    .in_file(dir.display().to_string()),
                 ],
             ));
         }
-        files.push(("taxonomy.json".to_string(), read(&taxonomy)?));
-        for sub in ["roles", "companies"] {
+        for name in SHARED_FILES {
+            let p = dir.join(name);
+            if p.is_file() {
+                files.push((name.to_string(), read(&p)?));
+            }
+        }
+        for sub in ["taxonomy", "roles", "companies"] {
             let Ok(entries) = std::fs::read_dir(dir.join(sub)) else { continue };
             let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
@@ -90,12 +110,23 @@ impl Packs {
         let mut packs = Packs::default();
         let mut hasher = blake3::Hasher::new();
         let mut diags = Vec::new();
+        let mut seen = BTreeMap::new();
         for (name, bytes) in &files {
             hasher.update(name.as_bytes());
             hasher.update(bytes);
             let label = format!("{root}/{name}");
-            let res = if name == "taxonomy.json" {
-                parse_pack::<Taxonomy>(bytes, &label).map(|t| packs.taxonomy = t)
+            let res = if name.starts_with("taxonomy/") && name.ends_with(".json") {
+                parse_pack::<TaxonomyFile>(bytes, &label).map(|f| {
+                    packs.taxonomy.concepts.extend(f.concepts);
+                })
+            } else if name == "playbook.json" {
+                parse_pack(bytes, &label).map(|p| packs.playbook = p)
+            } else if name == "competencies.json" {
+                parse_pack(bytes, &label).map(|p| packs.vocabulary = p)
+            } else if name == "degrees.json" {
+                parse_pack(bytes, &label).map(|p| packs.degrees = p)
+            } else if name == "phrases.json" {
+                parse_pack(bytes, &label).map(|p| packs.phrases = p)
             } else if name.starts_with("roles/") {
                 parse_pack::<RolePack>(bytes, &label).map(|p| {
                     packs.roles.insert(p.id.clone(), p);
@@ -109,6 +140,15 @@ impl Packs {
             };
             if let Err(e) = res {
                 diags.extend(e.diagnostics().iter().cloned());
+            }
+            seen.insert(name.as_str(), ());
+        }
+        for name in SHARED_FILES {
+            if !seen.contains_key(name) {
+                diags.push(
+                    Diagnostic::new("missing: every pack set needs this file")
+                        .in_file(format!("{root}/{name}")),
+                );
             }
         }
         if !diags.is_empty() {
@@ -136,11 +176,12 @@ impl Packs {
         })
     }
 
-    /// The role pack and the company's content for the role.
+    /// The role pack and the company's content for the role, or an error
+    /// listing the known roles (or the roles this company covers).
     pub fn role<'a>(
         &'a self,
         company: &'a CompanyPack,
-        role: Role,
+        role: &str,
     ) -> Result<(&'a RolePack, &'a CompanyRole)> {
         let missing = |what: String| {
             Error::invalid(
@@ -149,20 +190,83 @@ impl Packs {
                 vec![Diagnostic::new(what).at("target.role")],
             )
         };
-        let pack = self.roles.get(role.id()).ok_or_else(|| {
-            missing(format!("no role pack for {role:?}", role = role.id()))
+        let pack = self.roles.get(role).ok_or_else(|| {
+            let known: Vec<_> = self.roles.keys().map(String::as_str).collect();
+            missing(format!("unknown role {role:?} (known roles: {})", known.join(", ")))
         })?;
-        let cr = company.roles.get(role.id()).ok_or_else(|| {
+        let cr = company.roles.get(role).ok_or_else(|| {
             let known: Vec<_> = company.roles.keys().map(String::as_str).collect();
             missing(format!(
-                "{} has no content for role {:?} yet (roles available: {})",
+                "{} has no content for role {role:?} yet (roles available: {})",
                 company.name,
-                role.id(),
                 known.join(", ")
             ))
         })?;
         Ok((pack, cr))
     }
+
+    /// The taxonomy as a matcher (built once per pack set).
+    pub fn index(&self) -> &TaxonomyIndex {
+        self.index.get_or_init(|| TaxonomyIndex::new(&self.taxonomy))
+    }
+
+    /// Role ids, in the order the role packs list them (file name order).
+    pub fn role_ids(&self) -> impl Iterator<Item = &str> {
+        self.roles.keys().map(String::as_str)
+    }
+
+    /// Whether a competency id is one of the shared behavioural ones.
+    pub fn is_behavioral(&self, id: &str) -> bool {
+        self.vocabulary.behavioral.iter().any(|b| b.id == id)
+    }
+
+    /// A phrase from `phrases.json` with `{name}` placeholders filled in;
+    /// an unknown id comes back as itself so that a missing phrase is
+    /// visible rather than silent (the pack check reports it too).
+    pub fn phrase(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let Some(text) = self.phrases.phrases.get(id) else { return id.to_string() };
+        fill(text, args)
+    }
+
+    /// The sections of a playbook for a role, in reading order, before the
+    /// top-gap rule is applied.
+    pub fn sections<'a>(&'a self, role: &'a RolePack) -> &'a [SectionSpec] {
+        role.sections.as_deref().unwrap_or(&self.playbook.sections)
+    }
+}
+
+/// Pack files every set has beside `taxonomy/`, `roles/` and `companies/`.
+const SHARED_FILES: [&str; 4] =
+    ["playbook.json", "competencies.json", "degrees.json", "phrases.json"];
+
+/// Fills `{name}` placeholders; unknown names stay as written.
+pub(crate) fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let key = &after[..close];
+                match args.iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(key);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

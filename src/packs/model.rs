@@ -5,37 +5,61 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// The skill taxonomy: canonical skills with synonyms and learning notes.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// The skill taxonomy: concepts in the SKOS shape (a preferred label,
+/// alternative labels, broader and related concepts), read from every file
+/// under `packs/taxonomy/`.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Taxonomy {
-    /// Pack format version.
-    #[serde(default)]
-    pub schema_version: u32,
-    /// Every known skill.
-    pub skills: Vec<SkillEntry>,
+    /// Every concept, in file order.
+    pub concepts: Vec<Concept>,
 }
 
-/// One canonical skill.
+/// One taxonomy file (`packs/taxonomy/<area>.json`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct SkillEntry {
-    /// Stable id, e.g. `kubernetes`.
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyFile {
+    /// Pack format version (2).
+    pub schema_version: u32,
+    /// The concepts this file defines.
+    pub concepts: Vec<Concept>,
+}
+
+/// A skill, tool or idea a posting can ask for and a resume can show.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Concept {
+    /// Stable id, e.g. `learning_to_rank`.
     pub id: String,
-    /// Display name, e.g. `Kubernetes`.
-    pub name: String,
-    /// Other spellings found in resumes and job ads (lowercase).
+    /// Preferred label, as the playbook prints it.
+    pub pref: String,
+    /// Other spellings (case-insensitive; hyphens, plurals and spacing are
+    /// normalised before matching, so variants of those are not needed).
     #[serde(default)]
-    pub synonyms: Vec<String>,
-    /// Broad category (`language`, `ml`, `domain`, ...).
+    pub alt: Vec<String>,
+    /// Case-sensitive spellings for names that are also ordinary words
+    /// ("Go", "R", "Spark"): in running text only these forms match.
+    #[serde(default)]
+    pub exact: Vec<String>,
+    /// Broad area (`language`, `ml`, `data`, ...).
     pub category: String,
-    /// Related skill ids: bridges for gap scripts.
+    /// Role ids the concept is typical for.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Concepts that evidence of this one demonstrates (transitively):
+    /// learning to rank demonstrates ranking, which demonstrates machine
+    /// learning.
+    #[serde(default)]
+    pub broader: Vec<String>,
+    /// Adjacent concepts that earn partial credit either way.
     #[serde(default)]
     pub related: Vec<String>,
-    /// How to close a gap in this skill.
+    /// How to close a gap in it.
     pub learn: Learn,
 }
 
 /// Coaching notes for closing a skill gap.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Learn {
     /// What to understand first.
     pub fundamentals: String,
@@ -55,6 +79,29 @@ pub struct RolePack {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// Job titles (lowercase phrases) that put a resume position in this
+    /// role family, for years in the role and level advice.
+    #[serde(default)]
+    pub titles: Vec<String>,
+    /// Other role ids whose years count partly towards this role, with the
+    /// share that counts (a backend engineer's years count half towards a
+    /// machine learning engineer's level).
+    #[serde(default)]
+    pub adjacent: BTreeMap<String, f64>,
+    /// Taxonomy concepts that name the role's own field ("data
+    /// engineering"): "N years of data engineering experience" counts the
+    /// years of roles in this family, not only those whose highlights
+    /// name the words.
+    #[serde(default)]
+    pub field: Vec<String>,
+    /// Titles of no role family that still count partly towards this role
+    /// (an analyst's years towards data science), with the share.
+    #[serde(default)]
+    pub related_titles: BTreeMap<String, f64>,
+    /// The playbook's sections for this role, when they differ from
+    /// `playbook.json`.
+    #[serde(default)]
+    pub sections: Option<Vec<SectionSpec>>,
     /// Paragraphs about the role.
     pub summary: Vec<String>,
     /// Competencies interviewers score.
@@ -373,8 +420,13 @@ pub struct Level {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Typical experience.
+    /// Typical experience, as the playbook prints it.
     pub typical_experience: String,
+    /// Typical experience in years, for level advice.
+    pub years: YearsRange,
+    /// Where the level sits on the common ladder: `entry`, `mid`,
+    /// `senior`, `staff` or `principal`.
+    pub seniority: String,
     /// Scope.
     pub scope: String,
     /// Pay.
@@ -454,4 +506,137 @@ pub struct AskQuestion {
     pub question: String,
     /// Why it is worth asking.
     pub why: String,
+}
+
+/// A range of years of experience.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearsRange {
+    /// Fewest years typical for the level.
+    pub min: f64,
+    /// Most years typical for the level, if bounded.
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+/// The playbook's shape (`packs/playbook.json`): its sections and order.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybookSpec {
+    /// Pack format version (2).
+    pub schema_version: u32,
+    /// Version of the whole pack set, printed in the appendix and part of
+    /// the staleness hash.
+    pub version: String,
+    /// Sections in reading order.
+    pub sections: Vec<SectionSpec>,
+}
+
+/// One section of the playbook.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    /// Section id; its template is `sections/<id>.typ.j2`.
+    pub id: String,
+    /// Sections that name a gap kind (`technical` or `behavioral`) form a
+    /// block: the one matching the candidate's top gap comes first in it.
+    #[serde(default)]
+    pub leads_when_top_gap: Option<String>,
+}
+
+/// The behavioural competencies every role shares
+/// (`packs/competencies.json`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    /// Pack format version (2).
+    pub schema_version: u32,
+    /// The shared behavioural competencies.
+    pub behavioral: Vec<Behavioral>,
+    /// Verbs and phrases that make a highlight a delivered result
+    /// ("shipped", "launched", "owned") rather than a mention.
+    pub result_verbs: Vec<String>,
+    /// Words that make a highlight tentative ("a one-off backfill", "a
+    /// proof of concept"): it shows contact with a skill, not command of it.
+    #[serde(default)]
+    pub tentative: Vec<String>,
+}
+
+/// A behavioural competency and the words in an accomplishment that show it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behavioral {
+    /// Id shared with questions, rounds and emphasis.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Lowercase words or phrases that signal it.
+    pub signals: Vec<String>,
+}
+
+/// Degree vocabulary (`packs/degrees.json`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Degrees {
+    /// Pack format version (2).
+    pub schema_version: u32,
+    /// Degree levels, lowest rank first.
+    pub levels: Vec<DegreeLevel>,
+    /// Fields of study.
+    pub fields: Vec<DegreeField>,
+    /// Groups of fields a posting can name ("a quantitative field").
+    pub groups: Vec<DegreeGroup>,
+}
+
+/// A degree level.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DegreeLevel {
+    /// Id (`bachelor`).
+    pub id: String,
+    /// Order: a higher rank satisfies a lower one.
+    pub rank: u8,
+    /// Display name.
+    pub name: String,
+    /// Spellings (lowercase).
+    pub alt: Vec<String>,
+    /// A field the level itself names (an MBA is in business).
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+/// A field of study.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DegreeField {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Spellings (lowercase).
+    pub alt: Vec<String>,
+    /// Group ids the field belongs to.
+    pub groups: Vec<String>,
+}
+
+/// A group of fields.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DegreeGroup {
+    /// Id (`quantitative`).
+    pub id: String,
+    /// How postings name it (lowercase).
+    pub alt: Vec<String>,
+}
+
+/// Sentences the analysis explains itself with (`packs/phrases.json`):
+/// `{name}` placeholders are filled by the engine, so the wording stays
+/// with content authors.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrases {
+    /// Pack format version (2).
+    pub schema_version: u32,
+    /// Phrase id to text.
+    pub phrases: BTreeMap<String, String>,
 }

@@ -1,0 +1,122 @@
+//! Which technical topics this candidate should study, and how deeply:
+//! topics that teach a gap come first and in depth, topics behind
+//! requirements already met are marked as review (their evidence named),
+//! and the rest follow by the company's emphasis on their competency.
+
+use serde::Serialize;
+
+use super::assess::{Assessed, Status};
+use super::fit::CompetencyFit;
+use super::gaps::Gap;
+use super::index::TaxonomyIndex;
+use crate::packs::RolePack;
+
+/// How a topic is treated on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Depth {
+    /// It teaches one of the candidate's gaps: full notes and practice.
+    Gap,
+    /// The company weighs it and the resume shows little of it.
+    Study,
+    /// The resume already shows it: review the key points.
+    Review,
+}
+
+/// A topic picked for the candidate.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicPick {
+    /// The role pack's topic id.
+    pub id: String,
+    /// How deeply to prepare it.
+    pub depth: Depth,
+    /// The gaps it teaches: (rank, label).
+    pub gaps: Vec<(usize, String)>,
+    /// Met requirements it builds on: (id, label, evidence path).
+    pub builds_on: Vec<(String, String, String)>,
+    /// The company's weight of its competency.
+    pub emphasis: f64,
+    /// How much of the competency the resume shows.
+    pub coverage: f64,
+}
+
+pub(crate) fn pick(
+    role: &RolePack,
+    gaps: &[Gap],
+    reqs: &[Assessed],
+    comps: &[CompetencyFit],
+    ix: &TaxonomyIndex,
+) -> Vec<TopicPick> {
+    let mut out: Vec<TopicPick> = role
+        .technical_topics
+        .iter()
+        .map(|t| {
+            let skills: Vec<usize> = t.skills.iter().filter_map(|s| ix.id(s)).collect();
+            let touches = |cids: &[usize]| {
+                cids.iter().any(|&c| {
+                    skills.iter().any(|&s| c == s || ix.implies(c, s) || ix.implies(s, c))
+                })
+            };
+            let gap_hits: Vec<(usize, String)> = gaps
+                .iter()
+                .filter(|g| {
+                    g.topic.as_ref().is_some_and(|x| x.id == t.id)
+                        || g.concept
+                            .as_deref()
+                            .and_then(|c| ix.id(c))
+                            .is_some_and(|c| touches(&[c]))
+                })
+                .map(|g| (g.rank, g.label.clone()))
+                .collect();
+            let builds_on: Vec<(String, String, String)> = reqs
+                .iter()
+                .filter(|r| r.status == Status::Met)
+                .filter(|r| {
+                    touches(
+                        &r.requirement
+                            .concepts()
+                            .iter()
+                            .map(|c| c.cid)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .filter_map(|r| {
+                    r.evidence.first().map(|e| {
+                        (
+                            r.requirement.id.clone(),
+                            r.requirement.label.clone(),
+                            e.path.clone(),
+                        )
+                    })
+                })
+                .take(3)
+                .collect();
+            let comp = comps.iter().find(|c| c.id == t.competency);
+            let (emphasis, coverage) =
+                comp.map_or((0.0, 0.0), |c| (c.emphasis, c.coverage));
+            let depth = if !gap_hits.is_empty() {
+                Depth::Gap
+            } else if !builds_on.is_empty() || coverage >= 0.62 {
+                Depth::Review
+            } else {
+                Depth::Study
+            };
+            TopicPick {
+                id: t.id.clone(),
+                depth,
+                gaps: gap_hits,
+                builds_on,
+                emphasis,
+                coverage,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.depth
+            .cmp(&b.depth)
+            .then_with(|| a.gaps.first().map(|g| g.0).cmp(&b.gaps.first().map(|g| g.0)))
+            .then(b.emphasis.total_cmp(&a.emphasis))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
