@@ -128,8 +128,16 @@ impl Engine {
         let analysis = analysis::analyze(order, &self.packs)?;
         let t_analysis = ms(t0);
         let t1 = Instant::now();
-        let source =
-            content::generate(&self.templates, order, &analysis, company, role, cr)?;
+        let pay = self.packs.pay.view(order, &analysis, company, cr);
+        let source = content::generate(
+            &self.templates,
+            order,
+            &analysis,
+            company,
+            role,
+            cr,
+            &pay,
+        )?;
         Ok((analysis, source, [t_analysis, ms(t1)]))
     }
 

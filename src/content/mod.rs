@@ -19,6 +19,7 @@ use crate::analysis::{Analysis, GapKind};
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
 use crate::model::Order;
 use crate::packs::{CompanyPack, CompanyRole, RolePack};
+use crate::paydata::PayView;
 
 /// The entry template; it includes the section templates.
 pub const MAIN_TEMPLATE: &str = "playbook.typ.j2";
@@ -212,6 +213,7 @@ struct Context<'a> {
     sections: Vec<&'static str>,
     technical_first: bool,
     meta: Meta,
+    pay: &'a PayView,
 }
 
 #[derive(Serialize)]
@@ -273,6 +275,7 @@ pub fn generate(
     company: &CompanyPack,
     role: &RolePack,
     cr: &CompanyRole,
+    pay: &PayView,
 ) -> Result<String> {
     let t = &order.target;
     let fmt = |d: time::Date| format!("{} {} {}", d.weekday(), d.day(), d.month());
@@ -316,6 +319,7 @@ pub fn generate(
             month: t.today.month() as u8,
             day: t.today.day(),
         },
+        pay,
     };
     let tmpl =
         templates.env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&e))?;

@@ -25,6 +25,8 @@ pub struct Packs {
     pub roles: BTreeMap<String, RolePack>,
     /// Company packs by company id.
     pub companies: BTreeMap<String, CompanyPack>,
+    /// Imported pay data and its mapping (`paydata/`).
+    pub pay: crate::paydata::PayData,
     /// A hash of every pack file's bytes, for up-to-date checks.
     pub digest: String,
 }
@@ -57,7 +59,7 @@ impl Packs {
             ));
         }
         files.push(("taxonomy.json".to_string(), read(&taxonomy)?));
-        for sub in ["roles", "companies"] {
+        for sub in ["roles", "companies", "paydata"] {
             let Ok(entries) = std::fs::read_dir(dir.join(sub)) else { continue };
             let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
@@ -90,6 +92,7 @@ impl Packs {
         let mut packs = Packs::default();
         let mut hasher = blake3::Hasher::new();
         let mut diags = Vec::new();
+        let mut pay = Vec::new();
         for (name, bytes) in &files {
             hasher.update(name.as_bytes());
             hasher.update(bytes);
@@ -104,12 +107,19 @@ impl Packs {
                 parse_pack::<CompanyPack>(bytes, &label).map(|p| {
                     packs.companies.insert(p.id.clone(), p);
                 })
+            } else if let Some(n) = name.strip_prefix("paydata/") {
+                pay.push((n.to_string(), bytes.as_slice()));
+                Ok(())
             } else {
                 Ok(())
             };
             if let Err(e) = res {
                 diags.extend(e.diagnostics().iter().cloned());
             }
+        }
+        match crate::paydata::PayData::from_files(&pay, root) {
+            Ok(p) => packs.pay = p,
+            Err(e) => diags.extend(e.diagnostics().iter().cloned()),
         }
         if !diags.is_empty() {
             return Err(Error::invalid(Stage::Packs, "invalid content packs", diags));
