@@ -128,15 +128,9 @@ impl Engine {
         let analysis = analysis::analyze_with(order, &self.packs, company, role, cr);
         let t_analysis = ms(t0);
         let t1 = Instant::now();
-        let source = content::generate(
-            &self.templates,
-            &self.packs,
-            order,
-            &analysis,
-            company,
-            role,
-            cr,
-        )?;
+        let pay = self.packs.pay.view(order, &analysis, company, cr);
+        let source =
+            content::generate(&self.templates, &self.packs, order, &analysis, &pay)?;
         Ok((analysis, source, [t_analysis, ms(t1)]))
     }
 

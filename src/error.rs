@@ -43,6 +43,8 @@ pub enum Stage {
     Pdf,
     /// Writing the output.
     Output,
+    /// Importing pay data.
+    PayData,
 }
 
 impl fmt::Display for Stage {
@@ -54,6 +56,7 @@ impl fmt::Display for Stage {
             Stage::Layout => "layout",
             Stage::Pdf => "pdf",
             Stage::Output => "output",
+            Stage::PayData => "paydata",
         })
     }
 }

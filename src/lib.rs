@@ -15,6 +15,10 @@
 //!    only the bundled fonts, the layout library and this report's source.
 //! 6. **PDF** ([`pdf::export`]): typst-pdf writes deterministic bytes.
 //!
+//! Beside the pipeline, [`paydata`] imports dated pay data (the Department
+//! of Labor's LCA disclosure files, or a generic CSV) into the packs, where
+//! the content stage finds it.
+//!
 //! [`Engine`] holds the shared state and runs stages 3–6 for an order;
 //! [`batch`] runs many orders in parallel, resumably; the [`service`] module
 //! puts the engine behind an HTTP API and a durable job queue
@@ -29,6 +33,7 @@ mod error;
 mod layout;
 pub mod model;
 pub mod packs;
+pub mod paydata;
 pub mod pdf;
 pub mod service;
 

@@ -39,6 +39,57 @@ enum Command {
     Serve(ServeArgs),
     /// Run workers only (more machines against one PostgreSQL).
     Worker(WorkerArgs),
+    /// Import pay data (LCA disclosure files, generic CSV) into the packs.
+    #[command(subcommand)]
+    Paydata(PaydataCommand),
+}
+
+#[derive(Subcommand)]
+enum PaydataCommand {
+    /// Import one file into a pay-data store and report what was read,
+    /// rejected, unmapped and covered.
+    Import(PaydataImportArgs),
+    /// Print the coverage of the packs' pay data.
+    Coverage(PaydataCoverageArgs),
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["packs", "store"])))]
+struct PaydataImportArgs {
+    /// The file: an LCA disclosure spreadsheet saved as CSV, or a generic CSV.
+    file: PathBuf,
+    /// lca (Department of Labor LCA disclosure data) or csv (generic).
+    #[arg(long, value_parser = ["lca", "csv"])]
+    format: String,
+    /// Packs directory: the store is DIR/paydata/NAME.json.
+    #[arg(long, value_name = "DIR")]
+    packs: Option<PathBuf>,
+    /// The store file itself (its mapping: mapping.json beside it, else
+    /// the embedded one).
+    #[arg(long, value_name = "PATH")]
+    store: Option<PathBuf>,
+    /// Store name under DIR/paydata (default: lca, or reported for csv).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The source as playbooks print it (kept in the store).
+    #[arg(long, value_name = "TEXT")]
+    label: Option<String>,
+    /// Start the store afresh instead of merging by case number.
+    #[arg(long)]
+    replace: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct PaydataCoverageArgs {
+    /// Packs directory (default: the embedded packs).
+    #[arg(long, value_name = "DIR")]
+    packs: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -278,6 +329,8 @@ fn main() -> ExitCode {
         Command::Inspect(a) => a.json,
         Command::Batch(a) => a.json,
         Command::Serve(_) | Command::Worker(_) => false,
+        Command::Paydata(PaydataCommand::Import(a)) => a.json,
+        Command::Paydata(PaydataCommand::Coverage(a)) => a.json,
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -321,7 +374,84 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Batch(args) => batch(args),
         Command::Serve(args) => serve(args),
         Command::Worker(args) => worker(args),
+        Command::Paydata(PaydataCommand::Import(args)) => paydata_import(args),
+        Command::Paydata(PaydataCommand::Coverage(args)) => paydata_coverage(args),
     }
+}
+
+fn paydata_import(args: PaydataImportArgs) -> anyhow::Result<()> {
+    use prepbook::paydata::{Format, ImportOptions};
+    let format = if args.format == "lca" { Format::Lca } else { Format::Csv };
+    let packs = match &args.packs {
+        Some(dir) => prepbook::Packs::from_dir(dir)?,
+        None => prepbook::Packs::embedded()?,
+    };
+    let name = args.name.as_deref().unwrap_or(format.default_store());
+    if name.is_empty()
+        || name == "mapping"
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        anyhow::bail!(
+            "--name: expected letters, digits, - or _ (and not \"mapping\"), got {name:?}"
+        );
+    }
+    let store = match (&args.store, &args.packs) {
+        (Some(path), _) => path.clone(),
+        (None, Some(dir)) => dir.join("paydata").join(format!("{name}.json")),
+        (None, None) => unreachable!("clap requires --packs or --store"),
+    };
+    let opts = ImportOptions {
+        label: args.label,
+        replace: args.replace,
+        ..ImportOptions::new(format)
+    };
+    let report = prepbook::paydata::import_file(&args.file, &store, &packs, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        write!(out, "{report}")?;
+    }
+    Ok(())
+}
+
+fn paydata_coverage(args: PaydataCoverageArgs) -> anyhow::Result<()> {
+    let packs = match &args.packs {
+        Some(dir) => prepbook::Packs::from_dir(dir)?,
+        None => prepbook::Packs::embedded()?,
+    };
+    let cells = packs.pay.cells();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(cells)?)?;
+        return Ok(());
+    }
+    if cells.is_empty() {
+        writeln!(
+            out,
+            "no pay data imported; every compensation figure is the packs' estimate"
+        )?;
+    }
+    for c in cells {
+        writeln!(
+            out,
+            "{} {} {} {} {} ({}): n = {}, median {}, IQR {}–{}, {} to {}{}",
+            c.company,
+            c.role,
+            c.level,
+            c.metro,
+            c.currency,
+            c.store,
+            c.n,
+            c.base.median,
+            c.base.p25,
+            c.base.p75,
+            c.from,
+            c.to,
+            if c.shown() { "" } else { " [below minimum]" }
+        )?;
+    }
+    Ok(())
 }
 
 /// How a batch starts a child worker: this executable, `batch --worker`

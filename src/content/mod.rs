@@ -19,6 +19,7 @@ use crate::analysis::Analysis;
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
 use crate::model::Order;
 use crate::packs::{CompanyPack, CompanyRole, Packs, RolePack};
+use crate::paydata::PayView;
 
 /// The entry template; it includes the section templates.
 pub const MAIN_TEMPLATE: &str = "playbook.typ.j2";
@@ -214,6 +215,7 @@ struct Context<'a> {
     /// technical).
     technical_first: bool,
     meta: Meta,
+    pay: &'a PayView,
 }
 
 #[derive(Serialize)]
@@ -269,10 +271,10 @@ pub fn generate(
     packs: &Packs,
     order: &Order,
     analysis: &Analysis,
-    company: &CompanyPack,
-    role: &RolePack,
-    cr: &CompanyRole,
+    pay: &PayView,
 ) -> Result<String> {
+    let company = packs.company(&order.target.company)?;
+    let (role, cr) = packs.role(company, &order.target.role)?;
     let t = &order.target;
     let fmt = |d: time::Date| format!("{} {} {}", d.weekday(), d.day(), d.month());
     let sections = section_order(packs, role, analysis);
@@ -319,6 +321,7 @@ pub fn generate(
             month: t.today.month() as u8,
             day: t.today.day(),
         },
+        pay,
     };
     let tmpl =
         templates.env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&e))?;

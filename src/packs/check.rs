@@ -161,6 +161,7 @@ pub fn check_packs(packs: &Packs, root: &str) -> Vec<Diagnostic> {
     for pack in packs.companies.values() {
         out.extend(check_company(packs, pack, root, &skills));
     }
+    out.extend(crate::paydata::check(packs, root));
     out
 }
 

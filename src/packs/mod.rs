@@ -36,6 +36,8 @@ pub struct Packs {
     pub degrees: Degrees,
     /// Sentences the analysis explains itself with.
     pub phrases: Phrases,
+    /// Imported pay data and its mapping (`paydata/`).
+    pub pay: crate::paydata::PayData,
     /// A hash of every pack file's bytes, for up-to-date checks.
     pub digest: String,
     /// The taxonomy ready for matching, built on first use and shared by
@@ -77,7 +79,7 @@ impl Packs {
                 files.push((name.to_string(), read(&p)?));
             }
         }
-        for sub in ["taxonomy", "roles", "companies"] {
+        for sub in ["taxonomy", "roles", "companies", "paydata"] {
             let Ok(entries) = std::fs::read_dir(dir.join(sub)) else { continue };
             let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
@@ -111,6 +113,7 @@ impl Packs {
         let mut hasher = blake3::Hasher::new();
         let mut diags = Vec::new();
         let mut seen = BTreeMap::new();
+        let mut pay = Vec::new();
         for (name, bytes) in &files {
             hasher.update(name.as_bytes());
             hasher.update(bytes);
@@ -135,6 +138,9 @@ impl Packs {
                 parse_pack::<CompanyPack>(bytes, &label).map(|p| {
                     packs.companies.insert(p.id.clone(), p);
                 })
+            } else if let Some(n) = name.strip_prefix("paydata/") {
+                pay.push((n.to_string(), bytes.as_slice()));
+                Ok(())
             } else {
                 Ok(())
             };
@@ -150,6 +156,10 @@ impl Packs {
                         .in_file(format!("{root}/{name}")),
                 );
             }
+        }
+        match crate::paydata::PayData::from_files(&pay, root) {
+            Ok(p) => packs.pay = p,
+            Err(e) => diags.extend(e.diagnostics().iter().cloned()),
         }
         if !diags.is_empty() {
             return Err(Error::invalid(Stage::Packs, "invalid content packs", diags));
