@@ -87,7 +87,7 @@ pub(crate) fn competency_of(
         skills
             .iter()
             .filter_map(|s| ix.id(s))
-            .any(|s| cids.iter().any(|&c| c == s || ix.implies(c, s) || ix.implies(s, c)))
+            .any(|s| cids.iter().any(|&c| ix.teaches(s, c)))
     };
     let weight = |id: &str| emphasis.get(id).copied().unwrap_or(0.0);
     role.competencies
@@ -111,12 +111,27 @@ fn topic_for(
 ) -> Option<Topic> {
     let by_skill = req.and_then(|r| {
         let cids: Vec<usize> = r.requirement.concepts().iter().map(|c| c.cid).collect();
-        role.technical_topics.iter().find(|t| {
+        // The topic that teaches it most directly: an exact skill first.
+        let score = |t: &Topic| -> usize {
             t.skills
                 .iter()
                 .filter_map(|s| ix.id(s))
-                .any(|s| cids.iter().any(|&c| c == s || ix.implies(c, s)))
-        })
+                .map(|s| {
+                    if cids.contains(&s) {
+                        3
+                    } else if cids.iter().any(|&c| ix.teaches(s, c)) {
+                        1
+                    } else {
+                        0
+                    }
+                })
+                .max()
+                .unwrap_or(0)
+        };
+        role.technical_topics
+            .iter()
+            .filter(|t| score(t) > 0)
+            .max_by_key(|t| (score(t), std::cmp::Reverse(t.id.clone())))
     });
     by_skill
         .or_else(|| {

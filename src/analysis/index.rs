@@ -164,6 +164,16 @@ impl TaxonomyIndex {
         self.narrower[c] >= BROAD
     }
 
+    /// Whether a topic or competency that lists `listed` teaches `asked`:
+    /// the same concept, a narrower form of it, or a broader one that is
+    /// not a whole area (model serving is taught by a serving topic, not
+    /// by every topic that lists "machine learning").
+    pub(crate) fn teaches(&self, listed: Cid, asked: Cid) -> bool {
+        listed == asked
+            || self.implies(listed, asked)
+            || (self.implies(asked, listed) && !self.is_broad(listed))
+    }
+
     /// Whether evidence of `have` demonstrates `want` (it is `want` or a
     /// narrower form of it).
     pub(crate) fn implies(&self, have: Cid, want: Cid) -> bool {

@@ -44,7 +44,7 @@ pub use plan::{Focus, Plan, Task, TaskKind, Week};
 pub use posting::{
     ConceptRef, Kind, Posting, Requirement, Seniority, SourceRef, Unscored, What,
 };
-pub use prep::{Depth, TopicPick};
+pub use prep::{Depth, FrameworkPick, RoundPrep, TopicPick};
 pub use questions::RankedQuestion;
 pub use stories::{Story, StorySource};
 
@@ -80,8 +80,16 @@ pub struct Analysis {
     pub plan: Plan,
     /// Question bank, highest priority first.
     pub questions: Vec<RankedQuestion>,
+    /// How many of the first questions the playbook works through in full:
+    /// twelve, three more per required gap and one more per other gap (at
+    /// most 28): the further from the bar, the more to practise in depth.
+    pub questions_in_full: usize,
     /// Technical topics in the order that pays off, with how deeply.
     pub topics: Vec<TopicPick>,
+    /// Answer frameworks in the order that pays off, with how deeply.
+    pub frameworks: Vec<FrameworkPick>,
+    /// What to bring to each interview round, in the company's order.
+    pub rounds: Vec<RoundPrep>,
 }
 
 /// A requirement the resume demonstrates.
@@ -282,6 +290,13 @@ pub(crate) fn analyze_with(
     let name = |id: &str| fit::competency_name(packs, role, id);
     let questions = questions::prioritise(company_role, &name, &gaps, &stories, ix);
     let topics = prep::pick(role, &gaps, &assessed, &fit.competencies, ix);
+    let prompts = stories.iter().filter(|s| s.source.is_none()).count();
+    let frameworks = prep::frameworks(role, &gaps, prompts);
+    let rounds = prep::rounds(company_role, &stories, &questions, &gaps);
+    let required_gaps = gaps.iter().filter(|g| g.need == Some(Kind::Required)).count();
+    let questions_in_full = (12 + 3 * required_gaps + (gaps.len() - required_gaps))
+        .min(28)
+        .min(questions.len());
     let strengths = assessed
         .iter()
         .filter(|r| r.status == Status::Met && r.requirement.kind != Kind::Responsibility)
@@ -326,8 +341,11 @@ pub(crate) fn analyze_with(
         strengths,
         stories,
         plan,
+        questions_in_full,
         questions,
         topics,
+        frameworks,
+        rounds,
     }
 }
 

@@ -85,7 +85,7 @@ pub(crate) fn prioritise(
                 _ => 0.05,
             };
             let priority = emph * 2.0
-                + gap_hits.first().map_or(0.0, |(r, _)| 0.6 - 0.05 * *r as f64)
+                + gap_hits.first().map_or(0.0, |(r, _)| 1.0 - 0.06 * (*r).min(10) as f64)
                 + difficulty;
             RankedQuestion {
                 competency_names: q.competencies.iter().map(|c| name(c)).collect(),
