@@ -1,6 +1,7 @@
 //! The engine: shared, loaded-once state (fonts, templates, packs) and the
-//! whole pipeline for one order. The CLI, the batch runner and the service
-//! all call [`Engine::render`].
+//! pipeline for one order as a composition of the stage functions
+//! ([`Engine::render`]). The CLI, the batch runner and the service all
+//! call it.
 
 use std::path::Path;
 use std::time::Instant;
@@ -8,10 +9,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::analysis::{self, Analysis};
-use crate::content::{self, Templates};
+use crate::content::{self, ContentOptions, Generated, Templates};
 use crate::error::{Error, Result, Stage};
-use crate::layout::{self, FontSet, ReportWorld};
-use crate::model::Order;
+use crate::layout::{self, CacheScope, FontSet, Layout, LayoutOptions};
+use crate::model::{self, Order, OrderDraft, OrderFlags, ReadOptions};
 use crate::packs::Packs;
 use crate::pdf::{self, ExportOptions};
 
@@ -78,8 +79,19 @@ pub struct Rendered {
     pub warnings: Vec<crate::error::Diagnostic>,
 }
 
-fn ms(since: Instant) -> f64 {
-    (since.elapsed().as_secs_f64() * 1e5).round() / 100.0
+/// Milliseconds since `since`, to 0.01 ms, and restarts the clock.
+fn lap(since: &mut Instant) -> f64 {
+    let ms = (since.elapsed().as_secs_f64() * 1e5).round() / 100.0;
+    *since = Instant::now();
+    ms
+}
+
+/// What render and preview share: the order analysed, written as typst
+/// source and laid out.
+struct Typeset {
+    analysis: Analysis,
+    source: String,
+    layout: Layout,
 }
 
 impl Engine {
@@ -110,6 +122,21 @@ impl Engine {
         })
     }
 
+    /// Reads the order command-line flags describe ([`model::read`] of
+    /// [`OrderDraft::from_flags`]). A `--company` that names a pack file
+    /// adds that pack to this engine first.
+    pub fn read_order(
+        &mut self,
+        flags: &OrderFlags,
+        opts: &ReadOptions,
+    ) -> Result<Order> {
+        let mut draft = OrderDraft::from_flags(flags)?;
+        if let Some(file) = flags.company_file() {
+            draft.company = Some(self.packs.add_company_file(file)?);
+        }
+        model::read(draft, opts)
+    }
+
     /// Checks an order against the packs without rendering.
     pub fn validate(&self, order: &Order) -> Result<Analysis> {
         analysis::analyze(order, &self.packs)
@@ -117,24 +144,14 @@ impl Engine {
 
     /// The generated typst source for an order (for `--emit-source`).
     pub fn source(&self, order: &Order) -> Result<String> {
-        let (_, source, _) = self.content(order)?;
-        Ok(source)
+        let analysis = analysis::analyze(order, &self.packs)?;
+        let opts = ContentOptions::default();
+        Ok(content::generate(&self.templates, order, &analysis, &self.packs, &opts)?.text)
     }
 
-    fn content(&self, order: &Order) -> Result<(Analysis, String, [f64; 2])> {
-        let t0 = Instant::now();
-        let company = self.packs.company(&order.target.company)?;
-        let (role, cr) = self.packs.role(company, &order.target.role)?;
-        let analysis = analysis::analyze_with(order, &self.packs, company, role, cr);
-        let t_analysis = ms(t0);
-        let t1 = Instant::now();
-        let pay = self.packs.pay.view(order, &analysis, company, cr);
-        let source =
-            content::generate(&self.templates, &self.packs, order, &analysis, &pay)?;
-        Ok((analysis, source, [t_analysis, ms(t1)]))
-    }
-
-    /// Runs the whole pipeline for one order and returns the PDF bytes.
+    /// Runs the whole pipeline for one order and returns the PDF bytes:
+    /// analysis, content, layout, PDF export, preflight, and protection
+    /// when the order asks for it.
     ///
     /// ```no_run
     /// let engine = prepbook::Engine::embedded()?;
@@ -145,54 +162,64 @@ impl Engine {
     /// ```
     pub fn render(&self, order: &Order, opts: &RenderOptions) -> Result<Rendered> {
         let _span = tracing::info_span!("render", order = %order.order_id).entered();
-        let (
-            analysis,
-            source,
-            [t_analysis, t_content, t_layout],
-            (pdf, expected, warnings, t_pdf),
-        ) = self.with_document(order, opts.cache_age, |doc, warnings| {
-            let t3 = Instant::now();
-            let bytes = pdf::export(
-                doc,
-                &ExportOptions {
-                    ident: order.order_id.clone(),
-                    date: order.target.today,
-                    standard: order.delivery.pdf_standard.clone(),
-                    tagged: opts.tagged,
-                },
-            )?;
-            let expected = pdf::Expected {
-                pages: doc.pages().len(),
-                sections: layout::top_level_headings(doc),
-                standard: order.delivery.pdf_standard.clone(),
-            };
-            Ok((bytes, expected, warnings, ms(t3)))
-        })?;
-        let t4 = Instant::now();
+        let _cache = CacheScope::new(opts.cache_age);
+        let mut timings = Timings::default();
+        let Typeset { analysis, source, layout } = self.typeset(order, &mut timings)?;
+        let mut clock = Instant::now();
+        let standard = order.delivery.pdf_standard.clone();
+        let export = ExportOptions {
+            ident: order.order_id.clone(),
+            date: Some(order.target.today),
+            standard: standard.clone(),
+            tagged: opts.tagged,
+        };
+        let pdf = pdf::export(&layout.document, &export)?;
+        timings.pdf = lap(&mut clock);
+        let expected = pdf::Expected {
+            pages: layout.pages(),
+            sections: layout.sections(),
+            standard,
+        };
         pdf::preflight(&pdf, &expected)?;
-        let t_preflight = ms(t4);
-        let t5 = Instant::now();
+        timings.preflight = lap(&mut clock);
         let pdf = match &order.delivery.protection {
             Some(p) => pdf::protect(&pdf, p)?,
             None => pdf,
         };
-        let t_protect = ms(t5);
-        let pages = expected.pages;
+        timings.protect = lap(&mut clock);
         Ok(Rendered {
             pdf,
-            pages,
+            pages: expected.pages,
             analysis,
-            timings: Timings {
-                analysis: t_analysis,
-                content: t_content,
-                layout: t_layout,
-                pdf: t_pdf,
-                preflight: t_preflight,
-                protect: t_protect,
-            },
+            timings,
             source,
-            warnings,
+            warnings: layout.warnings,
         })
+    }
+
+    /// Analysis, content and layout. When typst fails, the source is
+    /// written again with a trace, so that the error names the template
+    /// line (and the pack value) behind the failing line of `main.typ`.
+    fn typeset(&self, order: &Order, timings: &mut Timings) -> Result<Typeset> {
+        let mut clock = Instant::now();
+        let analysis = analysis::analyze(order, &self.packs)?;
+        timings.analysis = lap(&mut clock);
+        let (templates, packs) = (&self.templates, &self.packs);
+        let source =
+            content::generate(templates, order, &analysis, packs, &Default::default())?;
+        timings.content = lap(&mut clock);
+        let layout_opts = LayoutOptions { today: Some(order.target.today) };
+        let layout =
+            layout::compile(&source.text, templates.lib(), &self.fonts, &layout_opts)
+                .map_err(|err| {
+                    let traced = ContentOptions { trace: true };
+                    match content::generate(templates, order, &analysis, packs, &traced) {
+                        Ok(Generated { trace: Some(map), .. }) => map.locate(err),
+                        _ => err,
+                    }
+                })?;
+        timings.layout = lap(&mut clock);
+        Ok(Typeset { analysis, source: source.text, layout })
     }
 }
 
@@ -212,87 +239,47 @@ pub struct Preview {
 impl Engine {
     /// Renders page `page` (1-based) of an order's playbook as PNG at
     /// `scale` pixels per point (1.0 = 72 dpi). The CLI's `preview` and the
-    /// service's page endpoint both use this.
+    /// service's page endpoint both use this. A page that does not exist or
+    /// a scale outside 0.1–8 is invalid input (exit 1, HTTP 422).
     pub fn preview(&self, order: &Order, page: usize, scale: f32) -> Result<Preview> {
-        if !(0.1..=8.0).contains(&scale) {
-            return Err(Error::invalid(
+        let invalid = |path: &str, message: String| {
+            Error::invalid(
                 Stage::Input,
                 "invalid preview",
-                vec![
-                    crate::error::Diagnostic::new(format!(
-                        "expected a scale between 0.1 and 8, found {scale}"
-                    ))
-                    .at("scale"),
-                ],
+                vec![crate::error::Diagnostic::new(message).at(path)],
+            )
+        };
+        if !(0.1..=8.0).contains(&scale) {
+            return Err(invalid(
+                "scale",
+                format!("expected a scale between 0.1 and 8, found {scale}"),
             ));
         }
-        let (.., preview) = self.with_document(order, 0, |doc, _| {
-            let pages = doc.pages().len();
-            let Some(p) = page.checked_sub(1).and_then(|i| doc.pages().get(i)) else {
-                return Err(Error::invalid(
-                    Stage::Input,
-                    "invalid preview",
-                    vec![
-                        crate::error::Diagnostic::new(format!(
-                            "page {page} does not exist; the playbook has {pages} pages"
-                        ))
-                        .at("page"),
-                    ],
-                ));
-            };
-            let pixmap = typst_render::render(
-                p,
-                &typst_render::RenderOptions {
-                    pixel_per_pt: typst::utils::Scalar::new(f64::from(scale)),
-                    render_bleed: false,
-                },
-            );
-            let png = pixmap.encode_png().map_err(|e| {
-                Error::new(
-                    crate::error::ErrorKind::Render,
-                    Stage::Pdf,
-                    format!("png encoding failed ({e})"),
-                )
-            })?;
-            Ok(Preview { png, width: pixmap.width(), height: pixmap.height(), pages })
-        })?;
-        Ok(preview)
-    }
-
-    /// Content, then layout, then `finish` on the laid-out document; returns
-    /// the analysis, the typst source, stage times (analysis, content,
-    /// layout) and what `finish` made. typst's memo cache is evicted to
-    /// `cache_age` afterwards, on success and on failure alike: otherwise it
-    /// keeps every report's layout alive (tens of MB per report), and since
-    /// it is global, evicting everything would also discard what renders on
-    /// other threads are using.
-    fn with_document<T>(
-        &self,
-        order: &Order,
-        cache_age: usize,
-        finish: impl FnOnce(
-            &typst_layout::PagedDocument,
-            Vec<crate::error::Diagnostic>,
-        ) -> Result<T>,
-    ) -> Result<(Analysis, String, [f64; 3], T)> {
-        let (analysis, source, [t_analysis, t_content]) = self.content(order)?;
-        let t = Instant::now();
-        let world = ReportWorld::new(
-            source,
-            self.templates.lib(),
-            self.fonts.clone(),
-            order.target.today,
+        let _cache = CacheScope::new(0);
+        let Typeset { layout, .. } = self.typeset(order, &mut Timings::default())?;
+        let pages = layout.pages();
+        let Some(p) = page.checked_sub(1).and_then(|i| layout.document.pages().get(i))
+        else {
+            return Err(invalid(
+                "page",
+                format!("page {page} does not exist; the playbook has {pages} pages"),
+            ));
+        };
+        let pixmap = typst_render::render(
+            p,
+            &typst_render::RenderOptions {
+                pixel_per_pt: typst::utils::Scalar::new(f64::from(scale)),
+                render_bleed: false,
+            },
         );
-        let compiled = layout::compile(&world);
-        let t_layout = ms(t);
-        let result = compiled.and_then(|(doc, warnings)| finish(&doc, warnings));
-        typst::comemo::evict(cache_age);
-        Ok((
-            analysis,
-            world.main_text().to_string(),
-            [t_analysis, t_content, t_layout],
-            result?,
-        ))
+        let png = pixmap.encode_png().map_err(|e| {
+            Error::new(
+                crate::error::ErrorKind::Render,
+                Stage::Pdf,
+                format!("png encoding failed ({e})"),
+            )
+        })?;
+        Ok(Preview { png, width: pixmap.width(), height: pixmap.height(), pages })
     }
 }
 

@@ -62,7 +62,7 @@ impl fmt::Display for Stage {
 }
 
 /// One problem in one input, located as precisely as the input allows.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// The file the problem is in, when the input came from a file.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -215,13 +215,44 @@ impl Error {
     }
 
     /// A JSON form for `--json` output, batch summaries and HTTP answers.
+    /// The body is [`ErrorBody`].
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "kind": format!("{:?}", self.0.kind).to_lowercase(),
-            "stage": self.0.stage.to_string(),
-            "message": self.to_string(),
-            "diagnostics": self.0.diagnostics,
-        })
+        serde_json::to_value(self.body()).unwrap_or_default()
+    }
+
+    /// The JSON form as a typed value.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            kind: Some(format!("{:?}", self.0.kind).to_lowercase()),
+            stage: Some(self.0.stage.to_string()),
+            message: self.to_string(),
+            diagnostics: Some(self.0.diagnostics.clone()),
+        }
+    }
+}
+
+/// An error as JSON (`--json` output, batch summaries, HTTP answers and
+/// stored job errors).
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    /// `invalidinput`, `io`, `render` or `preflight`: how to react.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The pipeline stage: `input`, `packs`, `content`, `layout`, `pdf`,
+    /// `output`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// What went wrong, with its diagnostics.
+    pub message: String,
+    /// Located problems (JSON path, file, line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<Diagnostic>>,
+}
+
+impl ErrorBody {
+    /// A body with only a message.
+    pub fn message(message: impl Into<String>) -> Self {
+        Self { kind: None, stage: None, message: message.into(), diagnostics: None }
     }
 }
 

@@ -20,9 +20,9 @@
 //! the content stage finds it.
 //!
 //! [`Engine`] holds the shared state and runs stages 3–6 for an order;
-//! [`batch`] runs many orders in parallel, resumably; the [`service`] module
-//! puts the engine behind an HTTP API and a durable job queue
-//! (`prepbook serve`, `prepbook worker`).
+//! [`batch`] runs many orders in parallel, resumably; the `service` module
+//! (cargo feature `service`, on by default) puts the engine behind an HTTP
+//! API and a durable job queue (`prepbook serve`, `prepbook worker`).
 
 pub mod analysis;
 mod assets;
@@ -30,21 +30,18 @@ pub mod batch;
 pub mod content;
 mod engine;
 mod error;
-mod layout;
+pub mod layout;
 pub mod model;
 pub mod packs;
 pub mod paydata;
 pub mod pdf;
+pub mod schemas;
+#[cfg(feature = "service")]
 pub mod service;
 
 pub use analysis::{Analysis, analyze};
 pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};
-pub use error::{Diagnostic, Error, ErrorKind, Result, Stage};
+pub use error::{Diagnostic, Error, ErrorBody, ErrorKind, Result, Stage};
 pub use layout::{FontSet, enable_timings, write_timings};
-pub use model::{Order, OrderDraft, PathPolicy};
+pub use model::{Order, OrderDraft, OrderFlags, PathPolicy, ReadOptions};
 pub use packs::{Packs, check_packs};
-
-/// The bundled font files (name, bytes), for `--emit-source`.
-pub fn embedded_fonts() -> impl Iterator<Item = (&'static str, &'static [u8])> {
-    assets::FONTS.iter().copied()
-}

@@ -12,15 +12,14 @@ use common::*;
 
 /// A manifest of `n` good orders (absolute paths) plus optional extra lines.
 fn manifest(dir: &Path, n: usize, extra: &[&str]) -> std::path::PathBuf {
-    let companies =
-        ["google", "meta", "amazon", "apple", "microsoft", "nvidia", "netflix"];
+    let companies = companies();
     let mut lines: Vec<String> = (0..n)
         .map(|i| {
             serde_json::json!({
                 "order_id": format!("B-{i:03}"),
                 "resume": {"path": fixture(if i % 2 == 0 { "resume.mle.json" } else { "resume.newgrad.json" })},
                 "job": if i % 3 == 0 { serde_json::json!({"path": fixture("job.mle.txt")}) } else { serde_json::Value::Null },
-                "target": {"company": companies[i % 7], "role": "mle", "today": "2026-11-27", "interview_date": "2027-01-10"}
+                "target": {"company": companies[i % companies.len()], "role": "mle", "today": "2026-11-27", "interview_date": "2027-01-10"}
             })
             .to_string()
         })

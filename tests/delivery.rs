@@ -98,9 +98,12 @@ fn preflight_catches_missing_metadata_and_wrong_page_count() {
 
 #[test]
 fn preflight_refuses_bytes_that_do_not_parse() {
-    let mut pdf = good().0.clone();
-    pdf.truncate(pdf.len() / 3);
-    assert!(preflight(&pdf[..200], &good().1).is_err());
+    let whole = &good().0;
+    // The header alone, and a file cut off a third of the way through.
+    for cut in [200, whole.len() / 3] {
+        let err = preflight(&whole[..cut], &good().1).expect_err("a cut file passed");
+        assert_eq!(err.kind(), prepbook::ErrorKind::Preflight, "cut at {cut}: {err}");
+    }
 }
 
 fn render_cli(extra: &[&str]) -> (std::path::PathBuf, tempfile::TempDir) {
@@ -172,7 +175,7 @@ fn pdf_a_2b_is_declared_and_passes_preflight() {
 #[test]
 fn pdf_a_with_protection_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("prepbook")
+    let out = Command::cargo_bin("prepbook")
         .unwrap()
         .current_dir(root())
         .args([
@@ -187,7 +190,10 @@ fn pdf_a_with_protection_is_refused() {
         ])
         .arg(dir.path().join("x.pdf"))
         .assert()
-        .code(2);
+        .code(1);
+    let cli = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(cli.starts_with("error[input]: invalid order"), "{cli}");
+    assert_eq!(cli.matches("PDF/A forbids encryption").count(), 1, "{cli}");
     let err = order_json(serde_json::json!({
         "resume": {"path": "resume.mle.json"},
         "target": {"company": "google", "role": "mle"},

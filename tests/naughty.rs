@@ -12,8 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 fn blns() -> Vec<String> {
-    let text = std::fs::read_to_string(shared().join("corpus/naughty-strings/blns.json"))
-        .unwrap();
+    // The Big List of Naughty Strings, vendored with its licence.
+    let text = std::fs::read_to_string(fixture("blns/blns.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 

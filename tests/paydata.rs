@@ -291,7 +291,7 @@ fn a_playbook_for_a_company_with_imported_data_shows_sourced_figures() {
     // The sample resume lives in San Francisco.
     let order = order_json(serde_json::json!({
         "order_id": "TEST-PAYDATA",
-        "resume": {"path": shared().join("formats/jsonresume/sample.resume.json")},
+        "resume": {"path": fixture("jsonresume/sample.resume.json")},
         "target": {"company": "google", "role": "swe", "level": "L5", "interview_date": "2027-01-08"}
     }))
     .unwrap();

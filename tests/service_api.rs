@@ -124,6 +124,11 @@ async fn requests_without_a_valid_token_answer_401_except_probes() {
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    // What is served is the generated document (schemas/openapi.json).
+    assert_eq!(doc, prepbook::service::openapi());
+    assert!(
+        doc["components"]["schemas"]["Order"]["properties"]["protection"].is_object()
+    );
     for path in [
         "/v1/playbooks",
         "/v1/playbooks/{id}",
@@ -329,7 +334,8 @@ async fn a_submitted_playbook_is_queued_rendered_and_served() {
     let stored = files(&api.dir.path().join("playbooks"));
     assert_eq!(stored, vec![format!("T-0007/{id}.pdf")]);
 
-    // Page previews: PNG, cached, 404 past the last page.
+    // Page previews: PNG, cached; a page past the last or a bad scale is
+    // an invalid request (422 with its diagnostic), not a server fault.
     let png = api.get(&format!("/v1/playbooks/{id}/pages/2.png?scale=0.5")).await;
     assert_eq!(png.status, StatusCode::OK);
     assert_eq!(png.header("content-type"), "image/png");
@@ -340,7 +346,12 @@ async fn a_submitted_playbook_is_queued_rendered_and_served() {
     assert_eq!(again.body, png.body);
     let past =
         format!("/v1/playbooks/{id}/pages/{}.png", done["pages"].as_u64().unwrap() + 1);
-    assert_eq!(api.get(&past).await.status, StatusCode::NOT_FOUND);
+    let past = api.get(&past).await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", past.json());
+    assert_eq!(past.json()["error"]["diagnostics"][0]["path"], "page");
+    let huge = api.get(&format!("/v1/playbooks/{id}/pages/2.png?scale=9")).await;
+    assert_eq!(huge.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", huge.json());
+    assert_eq!(huge.json()["error"]["diagnostics"][0]["path"], "scale");
 
     // The signed completion webhook.
     let hook = tokio::time::timeout(Duration::from_secs(10), hooks.recv())

@@ -14,7 +14,16 @@ use crate::packs::Packs;
 
 /// Whether the resume shows a requirement.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -45,7 +54,7 @@ pub(crate) const MET: f64 = 0.62;
 pub(crate) const PARTIAL: f64 = 0.2;
 
 /// One cited piece of evidence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Cited {
     /// JSON path in the resume.
     pub path: String,
@@ -83,7 +92,7 @@ impl From<&Piece> for Cited {
 }
 
 /// A requirement with its verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Assessed {
     /// The requirement.
     #[serde(flatten)]
@@ -106,7 +115,7 @@ pub struct Assessed {
 }
 
 /// A degree on the resume, as the vocabulary reads it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HeldDegree {
     /// JSON path.
     pub path: String,

@@ -20,7 +20,9 @@ use crate::model::{PartialDate, Resume};
 use crate::packs::{Packs, RolePack};
 
 /// What kind of proof a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// A work highlight.
@@ -83,7 +85,7 @@ impl UnitKind {
 }
 
 /// How strongly a unit shows what it names: a shipped, measured result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Proof {
     /// Delivered (shipped, launched, owned…) and measured.
@@ -95,7 +97,7 @@ pub enum Proof {
 }
 
 /// One piece of the resume.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Unit {
     /// JSON path in the resume, e.g. `work[0].highlights[2]`.
     pub path: String,
@@ -702,7 +704,7 @@ fn join_sentence(parts: &[Option<&str>]) -> String {
 }
 
 /// How a piece of evidence reaches the concept asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "how", content = "concept", rename_all = "snake_case")]
 pub enum Via {
     /// The unit names the concept.
@@ -714,7 +716,7 @@ pub enum Via {
 }
 
 /// One weighed piece of evidence for a concept.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Piece {
     /// The unit's path.
     pub path: String,
@@ -964,7 +966,7 @@ pub(crate) fn family_of<'a>(
 }
 
 /// One dated role with its family, for level advice.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RoleSpan {
     /// JSON path of the position.
     pub path: String,

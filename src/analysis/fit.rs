@@ -13,7 +13,7 @@ use super::text::{contains_phrase, tokens};
 use crate::packs::{CompanyRole, Packs, RolePack};
 
 /// Coverage of one competency the company emphasises.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CompetencyFit {
     /// Competency id.
     pub id: String,
@@ -30,7 +30,7 @@ pub struct CompetencyFit {
 }
 
 /// One component of the fit score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Component {
     /// `required`, `preferred`, `responsibilities` or `emphasis`.
     pub id: String,
@@ -56,7 +56,7 @@ pub struct Component {
 }
 
 /// The fit assessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fit {
     /// 0..100: the sum of the components' points.
     pub score: u32,

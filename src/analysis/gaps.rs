@@ -14,7 +14,7 @@ use super::posting::{Kind, What};
 use crate::packs::{Learn, RolePack, Topic};
 
 /// Where a gap comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {
     /// A skill requirement.
@@ -28,7 +28,7 @@ pub enum GapKind {
 }
 
 /// One ranked gap.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Gap {
     /// 1-based rank.
     pub rank: usize,

@@ -12,7 +12,7 @@ use super::posting::{Posting, Seniority};
 use crate::packs::{CompanyPack, CompanyRole, Level, Packs, RolePack};
 
 /// The level advice.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LevelAdvice {
     /// The recommended level id, from the company pack.
     pub recommended: String,

@@ -28,6 +28,7 @@ mod posting;
 mod prep;
 mod questions;
 mod stories;
+mod summary;
 mod text;
 
 use std::collections::BTreeSet;
@@ -57,7 +58,7 @@ pub(crate) use fit::humanize;
 /// Everything computed about one candidate for one target. Its JSON form
 /// (`prepbook analyze --json`, `POST /v1/analyze`) is documented in the
 /// README and `schemas/`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Analysis {
     /// Who the candidate is, as the engine read the resume.
     pub candidate: Candidate,
@@ -93,7 +94,7 @@ pub struct Analysis {
 }
 
 /// A requirement the resume demonstrates.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Strength {
     /// Requirement id.
     pub id: String,
@@ -106,7 +107,7 @@ pub struct Strength {
 }
 
 /// The candidate as read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Candidate {
     /// Name.
     pub name: String,

@@ -12,7 +12,7 @@ use super::gaps::{Gap, GapKind};
 use super::stories::Story;
 
 /// The plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Plan {
     /// Days until the interview.
     pub days: i64,
@@ -25,7 +25,7 @@ pub struct Plan {
 }
 
 /// What a week is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Focus {
     /// Close the week's gaps.
@@ -37,7 +37,7 @@ pub enum Focus {
 }
 
 /// One week.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Week {
     /// 1-based.
     pub n: usize,
@@ -62,7 +62,7 @@ pub struct Week {
 }
 
 /// What a task is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// Work a gap's two-week plan.
@@ -86,7 +86,7 @@ pub enum TaskKind {
 }
 
 /// One task.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Task {
     /// Hours.
     pub hours: f64,

@@ -20,7 +20,9 @@ use crate::packs::{CompanyRole, Degrees, RolePack};
 
 /// Whether a requirement must be met, would be welcome, or describes the
 /// work itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A minimum qualification.
@@ -32,7 +34,9 @@ pub enum Kind {
 }
 
 /// Seniority on one scale for postings, candidates and company levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Seniority {
     /// Intern, new graduate, junior.
@@ -109,7 +113,7 @@ impl Seniority {
 }
 
 /// A concept a requirement names, as the posting wrote it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ConceptRef {
     /// Taxonomy id.
     pub id: String,
@@ -122,7 +126,7 @@ pub struct ConceptRef {
 }
 
 /// What a requirement asks for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum What {
     /// One skill, or any one of several ("Python, C++ or Java").
@@ -156,7 +160,7 @@ pub enum What {
 }
 
 /// Where a requirement came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SourceRef {
     /// The posting's sentence.
     pub text: String,
@@ -166,7 +170,7 @@ pub struct SourceRef {
 }
 
 /// One atomic requirement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Requirement {
     /// Stable within the analysis: `r1`, `r2`, … in posting order.
     pub id: String,
@@ -196,7 +200,7 @@ impl Requirement {
 
 /// A requirement line the engine could not tie to a skill, years or a
 /// degree: shown to the reader, not scored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Unscored {
     /// The text.
     pub text: String,
@@ -207,7 +211,7 @@ pub struct Unscored {
 }
 
 /// Everything the posting asks, read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Posting {
     /// Job title.
     pub title: String,

@@ -12,7 +12,9 @@ use super::index::TaxonomyIndex;
 use crate::packs::RolePack;
 
 /// How a topic is treated on the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Depth {
     /// It teaches one of the candidate's gaps: full notes and practice.
@@ -25,7 +27,7 @@ pub enum Depth {
 
 /// How an answer framework is shown: with its worked example when the
 /// candidate's gaps are in the kind of round it serves.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FrameworkPick {
     /// The role pack's framework id.
     pub id: String,
@@ -71,7 +73,7 @@ pub(crate) fn frameworks(
 }
 
 /// The candidate's material for one interview round.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RoundPrep {
     /// The round's name, as the company pack gives it.
     pub name: String,
@@ -127,7 +129,7 @@ pub(crate) fn rounds(
 }
 
 /// A topic picked for the candidate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TopicPick {
     /// The role pack's topic id.
     pub id: String,

@@ -12,7 +12,7 @@ use super::stories::Story;
 use crate::packs::{CompanyRole, Question};
 
 /// A question with its priority and personal pointers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RankedQuestion {
     /// The pack's question.
     #[serde(flatten)]

@@ -16,7 +16,7 @@ use super::index::{Cid, TaxonomyIndex};
 use crate::packs::{CompanyPack, CompanyRole, Packs, RolePack};
 
 /// A drafted story.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Story {
     /// 1-based number, used for cross-references.
     pub n: usize,
@@ -44,7 +44,7 @@ pub struct Story {
 }
 
 /// Resume material behind a story.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StorySource {
     /// JSON path.
     pub path: String,

@@ -31,7 +31,7 @@ pub(crate) struct ReportWorld {
     main: Source,
     lib: Source,
     fonts: FontSet,
-    today: Datetime,
+    today: Option<Datetime>,
 }
 
 impl ReportWorld {
@@ -39,24 +39,23 @@ impl ReportWorld {
         main: String,
         lib: &str,
         fonts: FontSet,
-        today: time::Date,
+        today: Option<time::Date>,
     ) -> Self {
         Self {
             main: Source::new(*MAIN_ID, main),
             lib: Source::new(*LIB_ID, lib.to_string()),
             fonts,
-            today: Datetime::Date(today),
+            today: today.map(Datetime::Date),
         }
     }
 
-    /// The generated main source (for `--emit-source`).
-    pub(crate) fn main_text(&self) -> &str {
-        self.main.text()
+    pub(crate) fn main_id(&self) -> FileId {
+        *MAIN_ID
     }
 
     pub(crate) fn display_name(&self, id: FileId) -> String {
         if id == *MAIN_ID {
-            "generated main.typ (from report_templates/*.typ.j2)".into()
+            super::MAIN_FILE.into()
         } else if id == *LIB_ID {
             "report_templates/lib.typ".into()
         } else {
@@ -97,6 +96,6 @@ impl World for ReportWorld {
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
-        Some(self.today)
+        self.today
     }
 }

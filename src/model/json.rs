@@ -72,6 +72,9 @@ fn parse_limited<T: DeserializeOwned>(
         }
         if inner.is_syntax() || inner.is_eof() {
             message = format!("malformed JSON ({message})");
+        } else if let Some(better) = unknown_field(&message) {
+            // The path already ends with the unknown field.
+            message = better;
         }
         Diagnostic {
             file: file.map(Into::into),
@@ -97,6 +100,51 @@ fn parse_limited<T: DeserializeOwned>(
         }
     })?;
     Ok(value)
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" with a suggestion
+/// instead of the list: the expected field nearest in spelling, if it is
+/// near; the list (without backticks) otherwise.
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    // serde lists the fields as "`a`", "`a` or `b`" or "one of `a`, `b`, …".
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    // Near: a typo or two, fewer in short names (`id` is no guess for `xy`).
+    let near = |k: &str| (k.chars().count().max(field.chars().count()) / 3).max(1);
+    let best = known
+        .iter()
+        .map(|k| (edit_distance(field, k), *k))
+        .filter(|(d, k)| *d <= near(k))
+        .min();
+    Some(match best {
+        Some((_, k)) => format!("unknown field `{field}`; did you mean `{k}`?"),
+        None if known.is_empty() => {
+            format!("unknown field `{field}` (this object takes no fields)")
+        }
+        None => format!("unknown field `{field}` (expected one of {})", known.join(", ")),
+    })
+}
+
+/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`,
+/// in characters: the optimal string alignment distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Three rows of the table: two back (for swaps), the last and this one.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (last[j - 1] + cost).min(last[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
+        }
+        before = std::mem::replace(&mut last, row);
+    }
+    last[b.len()]
 }
 
 /// Line and column (1-based) of byte `offset` in `text`.
@@ -152,6 +200,8 @@ pub(crate) fn parse_borrowed<'a, T: serde::Deserialize<'a>>(
         let syntax = inner.is_syntax() || inner.is_eof();
         if syntax {
             message = format!("malformed JSON ({message})");
+        } else if let Some(better) = unknown_field(&message) {
+            message = better;
         }
         Diagnostic {
             file: file.map(Into::into),
@@ -165,6 +215,8 @@ pub(crate) fn parse_borrowed<'a, T: serde::Deserialize<'a>>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[derive(serde::Deserialize, Debug)]
@@ -200,6 +252,40 @@ mod tests {
         assert_eq!(err.path.as_deref(), Some("resume.items"));
         assert_eq!(err.line, Some(3));
         assert!(err.column.unwrap() > 12);
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        questions: Vec<u32>,
+        tips: Vec<u32>,
+    }
+
+    #[test]
+    fn unknown_fields_name_their_path_and_the_likely_field() {
+        let err = parse::<BTreeMap<String, Strict>>(
+            r#"{"mle": {"questions": [], "tips": [], "questons": []}}"#,
+            Some("roles.json"),
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(err.path.as_deref(), Some("mle.questons"));
+        assert_eq!(err.message, "unknown field `questons`; did you mean `questions`?");
+        let far = parse::<Strict>(r#"{"zzz": 1}"#, None, "roles.mle").unwrap_err();
+        assert_eq!(far.path.as_deref(), Some("roles.mle.zzz"));
+        assert_eq!(far.message, "unknown field `zzz` (expected one of questions, tips)");
+        let swapped = parse::<Strict>(r#"{"tpis": []}"#, None, "").unwrap_err();
+        assert_eq!(swapped.message, "unknown field `tpis`; did you mean `tips`?");
+    }
+
+    #[test]
+    fn edit_distance_counts_typos() {
+        assert_eq!(edit_distance("questons", "questions"), 1);
+        assert_eq!(edit_distance("tpis", "tips"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 mod date;
 mod job;
 pub(crate) mod json;
-mod order;
+pub(crate) mod order;
+mod read;
 mod resume;
 
 pub use date::{PartialDate, parse_ymd};
@@ -15,6 +16,7 @@ pub use json::MAX_INPUT_BYTES;
 pub use order::{
     Delivery, Order, OrderDraft, PathPolicy, Protection, Source, Target, valid_order_id,
 };
+pub use read::{OrderFlags, ReadOptions, read, read_json};
 pub use resume::{
     Award, Basics, Certificate, Education, Interest, Language, Location, Profile,
     Project, Publication, Resume, Skill, Volunteer, Work,

@@ -1,9 +1,11 @@
 //! The order: everything one playbook is made from. The CLI (`render
 //! --order`), the batch manifest and the service all accept the same JSON
-//! document, described in `fixtures/order.schema.json`.
+//! document, described in `schemas/order.schema.json` (generated from
+//! `RawOrder`, the type that reads it).
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use time::Date;
@@ -34,7 +36,7 @@ pub struct Target {
 }
 
 /// Delivery options for the produced PDF.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Delivery {
     /// Encrypt with these passwords and permissions.
@@ -43,15 +45,18 @@ pub struct Delivery {
     pub pdf_standard: Option<String>,
 }
 
-/// PDF protection settings.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+/// PDF protection settings: AES-256, printing allowed, copying and
+/// editing restricted unless allowed. Not combinable with PDF/A.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Protection {
     /// Password that unlocks all permissions.
+    #[schemars(length(min = 1))]
     pub owner_password: String,
     /// Password needed to open the file at all, if any.
     pub user_password: Option<String>,
     /// Allow printing (default true).
+    #[schemars(default = "yes")]
     pub allow_print: Option<bool>,
     /// Allow copying text (default false).
     pub allow_copy: Option<bool>,
@@ -129,35 +134,110 @@ pub enum Source {
     Text(String),
 }
 
-#[derive(Deserialize)]
+/// One playbook to render. Accepted by `prepbook render --order`, each
+/// line of a batch manifest, and `POST /v1/playbooks` (where `{"path": …}`
+/// references are refused). This type is the order document's schema
+/// (`schemas/order.schema.json` is generated from it).
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawOrder<'a> {
+#[schemars(rename = "Order", title = "prepbook order")]
+pub(crate) struct RawOrder<'a> {
+    /// Printed in the footer stamp and used for output file names. Derived
+    /// from the inputs when absent.
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"))]
     order_id: Option<String>,
+    /// A JSON Resume document, or a reference to a file relative to the
+    /// order file.
     #[serde(borrow, default)]
+    #[schemars(schema_with = "resume_schema", required)]
     resume: Option<&'a RawValue>,
+    /// Optional. A JSON Resume job document, job-description text, or a
+    /// file reference (.json, .txt, .md).
     #[serde(borrow, default)]
+    #[schemars(schema_with = "job_schema")]
     job: Option<&'a RawValue>,
+    /// Who the playbook is for and when.
     #[serde(default)]
+    #[schemars(required)]
     target: RawTarget,
+    /// Encrypt the PDF.
     #[serde(default)]
     protection: Option<Protection>,
+    /// A PDF standard to conform to.
     #[serde(default)]
+    #[schemars(schema_with = "standard_schema")]
     pdf_standard: Option<String>,
     /// Accepted for documentation in manifests; ignored.
     #[serde(default, rename = "$comment")]
     _comment: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize, Default)]
+/// Company, role and dates.
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Target")]
 struct RawTarget {
+    /// Company pack id, e.g. `google`.
+    #[schemars(required)]
     company: Option<String>,
+    /// Role id, e.g. `mle`: one of the role packs.
+    #[schemars(required)]
     role: Option<String>,
+    /// Level as the company names it, e.g. `L5`.
     level: Option<String>,
+    /// The day of the interview (YYYY-MM-DD). Default: four weeks after
+    /// today.
+    #[schemars(extend("format" = "date"))]
     interview_date: Option<String>,
+    /// Preparation hours per week (default 8).
+    #[schemars(range(min = 1, max = 80))]
     hours_per_week: Option<u32>,
+    /// The day the plan starts (YYYY-MM-DD). Default: the current date
+    /// (CLI), the submission date (service).
+    #[schemars(extend("format" = "date"))]
     today: Option<String>,
+}
+
+fn yes() -> Option<bool> {
+    Some(true)
+}
+
+/// `{"path": …}`: a file relative to the order file.
+fn path_ref() -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["path"],
+        "properties": { "path": { "type": "string" } }
+    })
+}
+
+fn resume_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            path_ref(),
+            { "type": "object", "description": "JSON Resume (https://jsonresume.org/schema); unknown fields are ignored." }
+        ]
+    })
+}
+
+fn job_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            path_ref(),
+            { "type": "object", "description": "A JSON Resume job document." },
+            { "type": "string", "minLength": 1, "description": "Job-description text." },
+            { "type": "null" }
+        ]
+    })
+}
+
+fn standard_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["string", "null"],
+        "enum": ["a-2b", "a-3b", "ua-1", null]
+    })
 }
 
 impl OrderDraft {

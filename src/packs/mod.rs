@@ -43,6 +43,9 @@ pub struct Packs {
     /// The taxonomy ready for matching, built on first use and shared by
     /// clones.
     index: Arc<OnceLock<TaxonomyIndex>>,
+    /// Where each role and company pack was read from (`companies/google`
+    /// → its file), for diagnostics.
+    pub files: BTreeMap<String, String>,
 }
 
 impl Packs {
@@ -105,6 +108,7 @@ impl Packs {
         h.update(&bytes);
         self.digest = h.finalize().to_hex().to_string();
         self.companies.insert(id.clone(), pack);
+        self.files.insert(format!("companies/{id}"), shown);
         Ok(id)
     }
 
@@ -132,10 +136,12 @@ impl Packs {
                 parse_pack(bytes, &label).map(|p| packs.phrases = p)
             } else if name.starts_with("roles/") {
                 parse_pack::<RolePack>(bytes, &label).map(|p| {
+                    packs.files.insert(format!("roles/{}", p.id), label.clone());
                     packs.roles.insert(p.id.clone(), p);
                 })
             } else if name.starts_with("companies/") {
                 parse_pack::<CompanyPack>(bytes, &label).map(|p| {
+                    packs.files.insert(format!("companies/{}", p.id), label.clone());
                     packs.companies.insert(p.id.clone(), p);
                 })
             } else if let Some(n) = name.strip_prefix("paydata/") {
@@ -166,6 +172,14 @@ impl Packs {
         }
         packs.digest = hasher.finalize().to_hex().to_string();
         Ok(packs)
+    }
+
+    /// The file pack `kind` (`roles`, `companies`) `id` was read from.
+    pub fn file(&self, kind: &str, id: &str) -> String {
+        self.files
+            .get(&format!("{kind}/{id}"))
+            .cloned()
+            .unwrap_or_else(|| format!("packs/{kind}/{id}.json"))
     }
 
     /// The company pack, or an error listing the known ids.

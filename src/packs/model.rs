@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The skill taxonomy: concepts in the SKOS shape (a preferred label,
@@ -15,7 +16,7 @@ pub struct Taxonomy {
 }
 
 /// One taxonomy file (`packs/taxonomy/<area>.json`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaxonomyFile {
     /// Pack format version (2).
@@ -25,7 +26,7 @@ pub struct TaxonomyFile {
 }
 
 /// A skill, tool or idea a posting can ask for and a resume can show.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Concept {
     /// Stable id, e.g. `learning_to_rank`.
@@ -58,7 +59,7 @@ pub struct Concept {
 }
 
 /// Coaching notes for closing a skill gap.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Learn {
     /// What to understand first.
@@ -70,7 +71,8 @@ pub struct Learn {
 }
 
 /// What every company asks of one role.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RolePack {
     /// Pack format version.
     #[serde(default)]
@@ -123,7 +125,8 @@ pub struct RolePack {
 }
 
 /// A scored competency.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Competency {
     /// Id shared with questions, rounds and emphasis.
     pub id: String,
@@ -146,7 +149,8 @@ pub struct Competency {
 }
 
 /// Requirements used when no job description is given.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Expectations {
     /// One-paragraph summary (company packs).
     #[serde(default)]
@@ -166,7 +170,8 @@ pub struct Expectations {
 }
 
 /// A common way candidates fail.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FailureMode {
     /// Short name.
     pub name: String,
@@ -177,7 +182,8 @@ pub struct FailureMode {
 }
 
 /// A frequently asked question.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Faq {
     /// The question.
     pub question: String,
@@ -186,7 +192,8 @@ pub struct Faq {
 }
 
 /// A technical topic to prepare.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Topic {
     /// Id.
     pub id: String,
@@ -210,7 +217,8 @@ pub struct Topic {
 }
 
 /// An answer framework.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Framework {
     /// Id.
     pub id: String,
@@ -227,7 +235,8 @@ pub struct Framework {
 }
 
 /// One framework step.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     /// Name.
     pub name: String,
@@ -236,7 +245,8 @@ pub struct Step {
 }
 
 /// A framework applied to a prompt.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WorkedExample {
     /// The interview prompt.
     pub prompt: String,
@@ -248,7 +258,8 @@ pub struct WorkedExample {
 }
 
 /// One step of a walkthrough.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WalkStep {
     /// Step name.
     pub step: String,
@@ -257,7 +268,8 @@ pub struct WalkStep {
 }
 
 /// A glossary entry.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GlossaryEntry {
     /// Term.
     pub term: String,
@@ -266,7 +278,8 @@ pub struct GlossaryEntry {
 }
 
 /// One company.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CompanyPack {
     /// Pack format version.
     #[serde(default)]
@@ -286,7 +299,8 @@ pub struct CompanyPack {
 }
 
 /// Company overview.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Overview {
     /// Paragraphs.
     pub summary: Vec<String>,
@@ -302,7 +316,8 @@ pub struct Overview {
 }
 
 /// A cited source.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceRef {
     /// Title.
     pub title: String,
@@ -315,7 +330,8 @@ pub struct SourceRef {
 }
 
 /// A company value or principle.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Value {
     /// Id.
     pub id: String,
@@ -334,7 +350,8 @@ pub struct Value {
 }
 
 /// Negotiation advice.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Negotiation {
     /// What can move.
     pub levers: Vec<Lever>,
@@ -349,7 +366,8 @@ pub struct Negotiation {
 }
 
 /// A negotiation lever.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Lever {
     /// Name.
     pub name: String,
@@ -358,7 +376,8 @@ pub struct Lever {
 }
 
 /// A company's content for one role.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CompanyRole {
     /// Job title as the company uses it.
     pub title: String,
@@ -381,7 +400,8 @@ pub struct CompanyRole {
 }
 
 /// An interview process.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Process {
     /// Summary.
     pub summary: String,
@@ -392,7 +412,8 @@ pub struct Process {
 }
 
 /// One interview round.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Round {
     /// Name.
     pub name: String,
@@ -414,7 +435,8 @@ pub struct Round {
 }
 
 /// A level with compensation.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Level {
     /// Company's level id (`L5`).
     pub id: String,
@@ -434,7 +456,8 @@ pub struct Level {
 }
 
 /// Compensation for a level; every figure carries its source and date.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Compensation {
     /// ISO currency.
     pub currency: String,
@@ -459,7 +482,8 @@ pub struct Compensation {
 }
 
 /// A money range.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Range {
     /// Low end.
     pub low: i64,
@@ -468,7 +492,8 @@ pub struct Range {
 }
 
 /// A question in a company's bank.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Question {
     /// Id.
     pub id: String,
@@ -489,7 +514,8 @@ pub struct Question {
 }
 
 /// A common mistake.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Mistake {
     /// The mistake.
     pub mistake: String,
@@ -500,7 +526,8 @@ pub struct Mistake {
 }
 
 /// A question to ask the interviewers.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AskQuestion {
     /// The question.
     pub question: String,
@@ -509,7 +536,7 @@ pub struct AskQuestion {
 }
 
 /// A range of years of experience.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct YearsRange {
     /// Fewest years typical for the level.
@@ -520,7 +547,7 @@ pub struct YearsRange {
 }
 
 /// The playbook's shape (`packs/playbook.json`): its sections and order.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaybookSpec {
     /// Pack format version (2).
@@ -533,7 +560,7 @@ pub struct PlaybookSpec {
 }
 
 /// One section of the playbook.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionSpec {
     /// Section id; its template is `sections/<id>.typ.j2`.
@@ -546,7 +573,7 @@ pub struct SectionSpec {
 
 /// The behavioural competencies every role shares
 /// (`packs/competencies.json`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vocabulary {
     /// Pack format version (2).
@@ -563,7 +590,7 @@ pub struct Vocabulary {
 }
 
 /// A behavioural competency and the words in an accomplishment that show it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Behavioral {
     /// Id shared with questions, rounds and emphasis.
@@ -575,7 +602,7 @@ pub struct Behavioral {
 }
 
 /// Degree vocabulary (`packs/degrees.json`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Degrees {
     /// Pack format version (2).
@@ -589,7 +616,7 @@ pub struct Degrees {
 }
 
 /// A degree level.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DegreeLevel {
     /// Id (`bachelor`).
@@ -606,7 +633,7 @@ pub struct DegreeLevel {
 }
 
 /// A field of study.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DegreeField {
     /// Id.
@@ -620,7 +647,7 @@ pub struct DegreeField {
 }
 
 /// A group of fields.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DegreeGroup {
     /// Id (`quantitative`).
@@ -632,7 +659,7 @@ pub struct DegreeGroup {
 /// Sentences the analysis explains itself with (`packs/phrases.json`):
 /// `{name}` placeholders are filled by the engine, so the wording stays
 /// with content authors.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phrases {
     /// Pack format version (2).

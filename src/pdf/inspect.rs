@@ -75,6 +75,81 @@ pub struct Sizes {
     pub other: usize,
 }
 
+/// The text form `prepbook inspect` prints: one `name: value` line per
+/// fact, then the fonts and the outline tree.
+impl std::fmt::Display for Inspection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn yes(b: bool) -> &'static str {
+            if b { "yes" } else { "no" }
+        }
+        fn tree(
+            f: &mut std::fmt::Formatter<'_>,
+            items: &[OutlineEntry],
+            depth: usize,
+        ) -> std::fmt::Result {
+            for e in items {
+                writeln!(f, "{}{}", "  ".repeat(depth + 1), e.title)?;
+                tree(f, &e.children, depth + 1)?;
+            }
+            Ok(())
+        }
+        writeln!(f, "version:    PDF {}", self.version)?;
+        let size = self
+            .page_size
+            .map(|(w, h)| format!(" ({w:.0} × {h:.0} pt)"))
+            .unwrap_or_default();
+        writeln!(f, "pages:      {}{size}", self.pages)?;
+        for (k, v) in &self.metadata {
+            writeln!(f, "{:<11} {v}", format!("{}:", k.to_lowercase()))?;
+        }
+        writeln!(
+            f,
+            "order id:   {}",
+            self.order_id.as_deref().unwrap_or("(none found)")
+        )?;
+        writeln!(f, "tagged:     {}", yes(self.tagged))?;
+        let stds = if self.standards.is_empty() {
+            "none".to_string()
+        } else {
+            self.standards.join(", ")
+        };
+        writeln!(f, "standards:  {stds}")?;
+        match &self.encryption {
+            None => writeln!(f, "encryption: none")?,
+            Some(e) => writeln!(
+                f,
+                "encryption: {} (V{} R{}); print {}, copy {}, edit {}, annotate {}",
+                e.algorithm,
+                e.version,
+                e.revision,
+                yes(e.print),
+                yes(e.copy),
+                yes(e.edit),
+                yes(e.annotate)
+            )?,
+        }
+        let s = &self.sizes;
+        writeln!(
+            f,
+            "sizes:      total {} B; fonts {} B, images {} B, page content {} B, other {} B",
+            s.total, s.fonts, s.images, s.content, s.other
+        )?;
+        writeln!(f, "fonts:")?;
+        for font in &self.fonts {
+            writeln!(
+                f,
+                "  {} ({}){}{}",
+                font.name,
+                font.subtype,
+                if font.embedded { ", embedded" } else { ", NOT EMBEDDED" },
+                if font.subset { ", subset" } else { "" }
+            )?;
+        }
+        writeln!(f, "outline:")?;
+        tree(f, &self.outline, 0)
+    }
+}
+
 /// Inspects any PDF. Encrypted files open with `password` (or with no
 /// password when none is needed to open them).
 pub fn inspect(bytes: &[u8], password: Option<&str>) -> Result<Inspection> {

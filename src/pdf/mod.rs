@@ -22,13 +22,21 @@ use crate::error::{Diagnostic, Error, ErrorKind, Result, Stage};
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
     /// Stable document identity (the order id): same id, same PDF `/ID`.
+    /// Empty (the default) lets typst derive one from the title and author.
     pub ident: String,
     /// Creation date written to metadata; an input, never the clock.
-    pub date: time::Date,
-    /// `a-2b`, `a-3b` or `ua-1`.
+    /// `None` (the default) writes no date.
+    pub date: Option<time::Date>,
+    /// `a-2b`, `a-3b` or `ua-1`; `None` (the default) for plain PDF.
     pub standard: Option<String>,
     /// Write a tagged (accessible) PDF. On by default; about 3× larger.
     pub tagged: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self { ident: String::new(), date: None, standard: None, tagged: true }
+    }
 }
 
 /// Writes the pages as PDF bytes.
@@ -63,9 +71,13 @@ pub fn export(doc: &PagedDocument, opts: &ExportOptions) -> Result<Vec<u8>> {
         }
     };
     let options = PdfOptions {
-        ident: Smart::Custom(opts.ident.clone()),
+        ident: if opts.ident.is_empty() {
+            Smart::Auto
+        } else {
+            Smart::Custom(opts.ident.clone())
+        },
         creator: Smart::Custom(Some(format!("prepbook {}", env!("CARGO_PKG_VERSION")))),
-        timestamp: Some(Timestamp::new_utc(Datetime::Date(opts.date))),
+        timestamp: opts.date.map(|d| Timestamp::new_utc(Datetime::Date(d))),
         page_ranges: None,
         standards,
         tagged: opts.tagged,
@@ -74,8 +86,7 @@ pub fn export(doc: &PagedDocument, opts: &ExportOptions) -> Result<Vec<u8>> {
     typst_pdf::pdf(doc, &options).map_err(|errors| {
         let msgs: Vec<Diagnostic> =
             errors.iter().map(|d| Diagnostic::new(d.message.to_string())).collect();
-        let first = msgs.first().map(|d| d.message.clone()).unwrap_or_default();
-        Error::new(ErrorKind::Render, Stage::Pdf, format!("pdf export failed: {first}"))
+        Error::new(ErrorKind::Render, Stage::Pdf, "pdf export failed")
             .with_diagnostics(msgs)
     })
 }

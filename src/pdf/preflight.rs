@@ -75,9 +75,16 @@ pub fn preflight(pdf: &[u8], expected: &Expected) -> Result<()> {
 }
 
 fn fail(problems: Vec<String>) -> Error {
-    let first = problems.first().cloned().unwrap_or_default();
-    Error::new(ErrorKind::Preflight, Stage::Pdf, format!("preflight failed: {first}"))
-        .with_diagnostics(problems.into_iter().map(Diagnostic::new).collect())
+    Error::new(
+        ErrorKind::Preflight,
+        Stage::Pdf,
+        format!(
+            "preflight failed ({} problem{})",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ),
+    )
+    .with_diagnostics(problems.into_iter().map(Diagnostic::new).collect())
 }
 
 /// Decodes a PDF text string (UTF-16BE with BOM, or PDFDocEncoding).

@@ -22,14 +22,12 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::metrics::{Metrics, RenderKind};
+use super::openapi::{Accepted, ErrorAnswer, JobStatus};
 use super::queue::{JobRecord, JobState, NewJob, Queue, Submitted};
 use super::storage::Storage;
 use super::webhook::WebhookOptions;
-use crate::model::{OrderDraft, PathPolicy};
-use crate::{Diagnostic, Engine, Error, Order, RenderOptions, Stage};
-
-/// The hand-written OpenAPI 3 document.
-const OPENAPI: &str = include_str!("openapi.json");
+use crate::model::{self, ReadOptions};
+use crate::{Diagnostic, Engine, Error, ErrorBody, Order, RenderOptions, Stage};
 
 /// Everything a request handler needs.
 pub(crate) struct AppState {
@@ -61,45 +59,41 @@ pub(crate) enum ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = match self {
-            ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_json()),
-            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({"message": m})),
-            ApiError::Conflict(m) => (StatusCode::CONFLICT, json!({"message": m})),
-            ApiError::Busy => {
-                let mut r = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    axum::Json(json!({"error": {
-                        "message": "every render slot is busy; retry after the given delay"
-                    }})),
-                )
-                    .into_response();
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                return r;
-            }
-            ApiError::Unauthorized => {
-                let mut r = (
-                    StatusCode::UNAUTHORIZED,
-                    axum::Json(json!({"error": {
-                        "message": "missing or invalid bearer token"
-                    }})),
-                )
-                    .into_response();
-                r.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-                return r;
-            }
+        let (status, error, extra) = match self {
+            ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.body(), None),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, ErrorBody::message(m), None),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, ErrorBody::message(m), None),
+            ApiError::Busy => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorBody::message(
+                    "every render slot is busy; retry after the given delay",
+                ),
+                Some((header::RETRY_AFTER, HeaderValue::from_static("1"))),
+            ),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                ErrorBody::message("missing or invalid bearer token"),
+                Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
+            ),
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!({"message": "internal error"}))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorBody::message("internal error"),
+                    None,
+                )
             }
         };
-        (status, axum::Json(json!({ "error": body }))).into_response()
+        let mut r = (status, axum::Json(ErrorAnswer { error })).into_response();
+        if let Some((name, value)) = extra {
+            r.headers_mut().insert(name, value);
+        }
+        r
     }
 }
 
-impl From<super::ServiceError> for ApiError {
-    fn from(e: super::ServiceError) -> Self {
+impl From<super::error::ServiceError> for ApiError {
+    fn from(e: super::error::ServiceError) -> Self {
         ApiError::Internal(e.to_string())
     }
 }
@@ -113,6 +107,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/playbooks/{id}/pdf", get(pdf))
         .route("/v1/playbooks/{id}/pages/{file}", get(page))
         .route("/v1/render", post(render_sync))
+        .route("/v1/analyze", post(analyze))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
@@ -192,11 +187,22 @@ fn read_order(engine: &Engine, body: &[u8], today: time::Date) -> Result<Order, 
             vec![Diagnostic::new("expected a UTF-8 JSON document")],
         )
     })?;
-    let order = OrderDraft::from_json(text, None, &PathPolicy::Refuse)?.resolve(today)?;
+    let order = model::read_json(text, None, &read_options(engine, today))?;
     // Unknown companies, roles and levels answer 422 now rather than
     // failing the job later.
     engine.validate(&order)?;
     Ok(order)
+}
+
+/// How the service reads orders: inline documents only, `today` for
+/// orders that give no `target.today`, and the packs' roles checked with
+/// the other fields.
+pub(crate) fn read_options(engine: &Engine, today: time::Date) -> ReadOptions {
+    ReadOptions {
+        today: Some(today),
+        roles: Some(engine.packs.roles.keys().cloned().collect()),
+        ..ReadOptions::default()
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -276,11 +282,11 @@ async fn submit(
     };
     let mut response = (
         StatusCode::ACCEPTED,
-        axum::Json(json!({
-            "id": record.id,
-            "order_id": record.order_id,
-            "status": record.state.as_str(),
-        })),
+        axum::Json(Accepted {
+            id: record.id.clone(),
+            order_id: record.order_id.clone(),
+            status: record.state,
+        }),
     )
         .into_response();
     let location = format!("/v1/playbooks/{}", record.id);
@@ -293,35 +299,6 @@ async fn submit(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
-}
-
-fn rfc3339(ms: i64) -> Option<String> {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()?;
-    t.format(&time::format_description::well_known::Rfc3339).ok()
-}
-
-fn status_json(r: &JobRecord) -> serde_json::Value {
-    json!({
-        "id": r.id,
-        "order_id": r.order_id,
-        "status": r.state.as_str(),
-        "attempts": r.attempts,
-        "max_attempts": r.max_attempts,
-        "pages": r.pages,
-        "bytes": r.bytes,
-        "fit_score": r.fit_score,
-        "error": r.error,
-        "timings_ms": r.timings,
-        "webhook_url": r.webhook_url,
-        "created_at": rfc3339(r.created_at),
-        "started_at": r.started_at.and_then(rfc3339),
-        "finished_at": r.finished_at.and_then(rfc3339),
-        "links": {
-            "self": format!("/v1/playbooks/{}", r.id),
-            "pdf": (r.state == JobState::Succeeded).then(|| format!("/v1/playbooks/{}/pdf", r.id)),
-        },
-    })
 }
 
 async fn find(state: &AppState, id: &str) -> Result<JobRecord, ApiError> {
@@ -344,7 +321,7 @@ async fn status(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let r = find(&state, &id).await?;
-    Ok(axum::Json(status_json(&r)).into_response())
+    Ok(axum::Json(JobStatus::of(&r)).into_response())
 }
 
 fn not_ready(r: &JobRecord) -> ApiError {
@@ -420,9 +397,10 @@ async fn page(
     }
     let pages = usize::try_from(r.pages.unwrap_or(0)).unwrap_or(0);
     if n == 0 || n > pages {
-        return Err(ApiError::NotFound(format!(
-            "no page {n}; the playbook has {pages} pages"
-        )));
+        return Err(invalid(
+            "page",
+            format!("page {n} does not exist; the playbook has {pages} pages"),
+        ));
     }
     let key = Storage::png_key(&r.order_id, &r.id, n, scale);
     // A page never changes once rendered, so its key is its tag.
@@ -455,8 +433,7 @@ async fn page(
                 let today = crate::model::parse_ymd(&today).map_err(|m| {
                     Error::invalid(Stage::Input, "invalid job", vec![Diagnostic::new(m)])
                 })?;
-                let order = OrderDraft::from_json(&body, None, &PathPolicy::Refuse)?
-                    .resolve(today)?;
+                let order = model::read_json(&body, None, &read_options(&engine, today))?;
                 let preview = engine.preview(&order, n, scale)?;
                 // A failed cache write only costs a re-render next time.
                 if let Err(e) = storage.put(&key, &preview.png) {
@@ -465,7 +442,13 @@ async fn page(
                 Ok::<_, Error>(preview.png)
             })
             .await?
-            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| {
+                if e.is_invalid_input() {
+                    ApiError::Invalid(e)
+                } else {
+                    ApiError::Internal(e.to_string())
+                }
+            })?
         }
     };
     Ok((
@@ -522,6 +505,22 @@ async fn render_sync(
         .into_response())
 }
 
+/// `POST /v1/analyze`: the analysis alone, as `prepbook analyze --json`
+/// prints it. Milliseconds of work, so no render slot is taken.
+async fn analyze(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let engine = state.engine.clone();
+    let analysis = blocking(move || {
+        let order = read_order(&engine, &body, today_utc())?;
+        engine.validate(&order)
+    })
+    .await?
+    .map_err(ApiError::Invalid)?;
+    Ok(axum::Json(analysis).into_response())
+}
+
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     match state.queue.ping().await {
         Ok(()) => axum::Json(json!({"status": "ready", "queue": state.queue.kind()}))
@@ -553,5 +552,5 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    axum::Json(super::openapi::document()).into_response()
 }

@@ -4,12 +4,19 @@
 //! # Parts
 //! - `api`: the axum router ([`Service::router`]) — submit, status,
 //!   PDF, page previews, synchronous render, probes, metrics, OpenAPI.
-//! - `queue`: the job model and the `Queue` trait, with two stores —
-//!   `sqlite` (one machine, WAL) and `postgres` (many machines,
-//!   `FOR UPDATE SKIP LOCKED` claims, `LISTEN/NOTIFY` wake-ups).
+//! - `queue`: the job model, its states and the `Queue` trait (what every
+//!   store guarantees, with conformance checks run against each store).
+//! - `sql`: the queue's SQL, written once: every statement, the lease
+//!   fencing, row decoding, and `SqlQueue`, the `Queue` over any `Store`.
+//! - `sqlite` (one machine, WAL) and `postgres` (many machines,
+//!   `FOR UPDATE SKIP LOCKED` claims, `LISTEN/NOTIFY` wake-ups): the two
+//!   stores, each only what its database does differently. They depend on
+//!   `sql` and `queue`, never on each other; `open_queue` here picks one.
 //! - `worker`: claim → render (off the async runtime) while renewing the
 //!   lease → store → record → webhook; retries with backoff and jitter;
 //!   graceful shutdown.
+//! - `openapi`: the API's bodies as types and the OpenAPI document whose
+//!   schemas are generated from them.
 //! - `storage`: PDFs in a directory under deterministic keys, written
 //!   atomically. `webhook`: signed completion callbacks. `metrics`:
 //!   Prometheus text.
@@ -27,15 +34,17 @@
 //! ```
 
 mod api;
+mod error;
 mod metrics;
+mod openapi;
 mod postgres;
 mod queue;
+mod sql;
 mod sqlite;
 mod storage;
 mod webhook;
 mod worker;
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,59 +52,11 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+pub use error::ServiceError;
+use queue::Queue;
+use sql::SqlQueue;
 pub use webhook::WebhookOptions;
 pub use worker::Shutdown;
-
-/// Why the service could not start or go on.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ServiceError {
-    /// A setting is wrong (address, database URL, storage directory).
-    Config(String),
-    /// The queue database failed.
-    Database(sqlx::Error),
-    /// A file or socket failed.
-    Io(std::io::Error),
-    /// The render engine failed to load or to run.
-    Engine(crate::Error),
-    /// Stored data is not what this version wrote.
-    Corrupt(String),
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServiceError::Config(m) => write!(f, "invalid configuration ({m})"),
-            ServiceError::Database(e) => write!(f, "queue database failed ({e})"),
-            ServiceError::Io(e) => write!(f, "i/o failed ({e})"),
-            ServiceError::Engine(e) => write!(f, "render engine failed ({e})"),
-            ServiceError::Corrupt(m) => write!(f, "unexpected stored data ({m})"),
-        }
-    }
-}
-
-impl std::error::Error for ServiceError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServiceError::Database(e) => Some(e),
-            ServiceError::Io(e) => Some(e),
-            ServiceError::Engine(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl From<sqlx::Error> for ServiceError {
-    fn from(e: sqlx::Error) -> Self {
-        ServiceError::Database(e)
-    }
-}
-
-impl From<std::io::Error> for ServiceError {
-    fn from(e: std::io::Error) -> Self {
-        ServiceError::Io(e)
-    }
-}
 
 /// Settings of the workers (`serve`'s in-process ones and `worker`).
 #[derive(Debug, Clone)]
@@ -217,7 +178,7 @@ impl Service {
             .map_err(|e| ServiceError::Config(format!("engine loading panicked ({e})")))?
             .map_err(ServiceError::Engine)?;
         let engine = Arc::new(engine);
-        let queue = queue::open(&w.db).await?;
+        let queue = open_queue(&w.db).await?;
         let storage = storage::Storage::open(&w.storage)?;
         let metrics = Arc::new(metrics::Metrics::default());
         let state = Arc::new(api::AppState {
@@ -281,6 +242,30 @@ impl Service {
     /// `sqlite` or `postgres`.
     pub fn queue_kind(&self) -> &'static str {
         self.state.queue.kind()
+    }
+}
+
+/// The OpenAPI 3 document the service serves at `/openapi.json`: the
+/// hand-written paths with the body schemas generated from the types the
+/// handlers use.
+pub fn openapi() -> serde_json::Value {
+    openapi::document().clone()
+}
+
+/// Opens the queue a `--db` value names: `sqlite:PATH` or `postgres://…`.
+/// The stores know nothing of each other; this is the one place that
+/// chooses between them.
+async fn open_queue(db: &str) -> Result<Arc<dyn Queue>, ServiceError> {
+    if let Some(path) =
+        db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:"))
+    {
+        Ok(Arc::new(SqlQueue(sqlite::SqliteStore::open(path).await?)))
+    } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        Ok(Arc::new(SqlQueue(postgres::PgStore::open(db).await?)))
+    } else {
+        Err(ServiceError::Config(format!(
+            "unsupported database {db:?} (expected sqlite:PATH or postgres://…)"
+        )))
     }
 }
 

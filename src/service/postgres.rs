@@ -1,24 +1,24 @@
-//! The queue in PostgreSQL, shared by workers on many machines.
+//! The queue in PostgreSQL, shared by workers on many machines: what
+//! PostgreSQL does differently ([`super::sql`] has the statements).
 //!
-//! Claims use `SELECT … FOR UPDATE SKIP LOCKED` inside the claiming
-//! `UPDATE`, so concurrent workers skip each other's rows instead of
-//! queueing on them, and the lease is set in the same statement (one short
-//! transaction). Every time comes from the database's clock (`now()`), so
-//! leases mean the same on every machine whatever their clocks say.
-//! Submissions `NOTIFY prepbook_jobs`; each process `LISTEN`s and wakes its
+//! The claim's row-picking subquery is `FOR UPDATE SKIP LOCKED`, so
+//! concurrent workers skip each other's rows instead of queueing on them,
+//! and the lease is set in the same statement (one short transaction).
+//! Every time comes from the database's clock (`now()`), so leases mean the
+//! same on every machine whatever their clocks say. Submissions (and jobs
+//! given back) `NOTIFY prepbook_jobs`; each process `LISTEN`s and wakes its
 //! idle workers, which also poll as a fallback for a lost connection.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgListener, PgPool, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, Row};
+use sqlx::Row;
+use sqlx::postgres::{PgArguments, PgListener, PgPool, PgPoolOptions, PgRow};
 use tokio::sync::Notify;
 
-use super::ServiceError;
-use super::queue::{
-    BoxFut, Claim, JobRecord, JobState, NewJob, Queue, Stats, Submitted, Success,
-};
+use super::error::ServiceError;
+use super::queue::BoxFut;
+use super::sql::{Arg, Builder, Cells, Dialect, Statement, Store};
 
 /// The NOTIFY channel.
 const CHANNEL: &str = "prepbook_jobs";
@@ -54,19 +54,13 @@ CREATE INDEX IF NOT EXISTS prepbook_jobs_claimable
     ON prepbook_jobs (created_at) WHERE state IN ('queued', 'running');
 ";
 
-const COLUMNS: &str = "id, order_id, today, state, attempts, max_attempts, pages, \
-    bytes, fit_score, etag, storage_key, error, timings, webhook_url, \
-    (extract(epoch FROM created_at) * 1000)::int8 AS created_ms, \
-    (extract(epoch FROM started_at) * 1000)::int8 AS started_ms, \
-    (extract(epoch FROM finished_at) * 1000)::int8 AS finished_ms";
-
-/// The PostgreSQL queue.
-pub(crate) struct PgQueue {
+/// The PostgreSQL store.
+pub(crate) struct PgStore {
     pool: PgPool,
     wakeups: Arc<Notify>,
 }
 
-impl PgQueue {
+impl PgStore {
     /// Connects, creates the schema if needed and starts listening.
     pub(crate) async fn open(url: &str) -> Result<Self, ServiceError> {
         let pool = PgPoolOptions::new()
@@ -85,17 +79,6 @@ impl PgQueue {
         listener.listen(CHANNEL).await?;
         tokio::spawn(listen(listener, wakeups.clone()));
         Ok(Self { pool, wakeups })
-    }
-
-    async fn find_key(
-        conn: &mut PgConnection,
-        key: &str,
-    ) -> Result<Option<(JobRecord, String)>, sqlx::Error> {
-        let sql = format!(
-            "SELECT {COLUMNS}, body_hash FROM prepbook_jobs WHERE idempotency_key = $1"
-        );
-        let row = sqlx::query(&sql).bind(key).fetch_optional(conn).await?;
-        row.map(|r| Ok((record(&r)?, r.try_get("body_hash")?))).transpose()
     }
 
     #[cfg(test)]
@@ -118,297 +101,94 @@ async fn listen(mut listener: PgListener, wakeups: Arc<Notify>) {
     }
 }
 
-fn record(r: &PgRow) -> Result<JobRecord, sqlx::Error> {
-    let json = |col: &str| -> Result<Option<serde_json::Value>, sqlx::Error> {
-        let text: Option<String> = r.try_get(col)?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
-    };
-    let count = |col: &str| -> Result<u32, sqlx::Error> {
-        let n: i32 = r.try_get(col)?;
-        Ok(u32::try_from(n).unwrap_or(0))
-    };
-    let state: String = r.try_get("state")?;
-    Ok(JobRecord {
-        id: r.try_get("id")?,
-        order_id: r.try_get("order_id")?,
-        today: r.try_get("today")?,
-        state: JobState::parse(&state)
-            .map_err(|e| sqlx::Error::Decode(e.to_string().into()))?,
-        attempts: count("attempts")?,
-        max_attempts: count("max_attempts")?,
-        pages: r.try_get::<Option<i32>, _>("pages")?.map(i64::from),
-        bytes: r.try_get("bytes")?,
-        fit_score: r.try_get::<Option<i32>, _>("fit_score")?.map(i64::from),
-        etag: r.try_get("etag")?,
-        storage_key: r.try_get("storage_key")?,
-        error: json("error")?,
-        timings: json("timings")?,
-        webhook_url: r.try_get("webhook_url")?,
-        created_at: r.try_get("created_ms")?,
-        started_at: r.try_get("started_ms")?,
-        finished_at: r.try_get("finished_ms")?,
+fn query(st: &Statement) -> sqlx::query::Query<'_, sqlx::Postgres, PgArguments> {
+    st.args.iter().fold(sqlx::query(&st.sql), |q, a| match a {
+        Arg::Text(s) => q.bind(s.as_str()),
+        Arg::OptText(s) => q.bind(s.as_deref()),
+        Arg::Int(i) => q.bind(*i),
+        Arg::Float(f) => q.bind(*f),
     })
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+/// Delivered at commit, to every listening process (this one included).
+async fn notify<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(id).execute(conn).await?;
+    Ok(())
 }
 
-fn int(n: i64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
+impl Dialect for PgStore {
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
+
+    fn now(&self, _b: &mut Builder<'_>) -> String {
+        "now()".into()
+    }
+
+    fn later(&self, b: &mut Builder<'_>, d: Duration) -> String {
+        let ms = b.arg(Arg::Float(d.as_secs_f64() * 1000.0));
+        format!("(now() + {ms} * interval '1 millisecond')")
+    }
+
+    fn millis(&self, column: &str, alias: &str) -> String {
+        format!("CAST(extract(epoch FROM {column}) * 1000 AS BIGINT) AS {alias}")
+    }
+
+    fn skip_locked(&self) -> &'static str {
+        " FOR UPDATE SKIP LOCKED"
+    }
 }
 
-impl Queue for PgQueue {
+impl Cells for PgRow {
+    fn text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(column)
+    }
+
+    fn int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(column)
+    }
+}
+
+impl Store for PgStore {
+    type Row = PgRow;
+
     fn kind(&self) -> &'static str {
         "postgres"
     }
 
-    fn submit(&self, job: NewJob) -> BoxFut<'_, Submitted> {
+    fn execute(&self, st: Statement) -> BoxFut<'_, u64> {
+        Box::pin(async move { Ok(query(&st).execute(&self.pool).await?.rows_affected()) })
+    }
+
+    fn fetch(&self, st: Statement) -> BoxFut<'_, Vec<PgRow>> {
+        Box::pin(async move { Ok(query(&st).fetch_all(&self.pool).await?) })
+    }
+
+    fn submit(
+        &self,
+        id: String,
+        insert: Statement,
+        created: Statement,
+        existing: Statement,
+    ) -> BoxFut<'_, (bool, Option<PgRow>)> {
         Box::pin(async move {
             let mut tx = self.pool.begin().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO prepbook_jobs (id, order_id, body, today, max_attempts, \
-                 idempotency_key, body_hash, webhook_url) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind(&job.id)
-            .bind(&job.order_id)
-            .bind(&job.body)
-            .bind(&job.today)
-            .bind(i32::try_from(job.max_attempts).unwrap_or(i32::MAX))
-            .bind(&job.idempotency_key)
-            .bind(&job.body_hash)
-            .bind(&job.webhook_url)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 1 {
-                // Delivered at commit, to every listening process.
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(&job.id)
-                    .execute(&mut *tx)
-                    .await?;
-                let sql = format!("SELECT {COLUMNS} FROM prepbook_jobs WHERE id = $1");
-                let row = sqlx::query(&sql).bind(&job.id).fetch_one(&mut *tx).await?;
-                tx.commit().await?;
-                return Ok(Submitted::Created(record(&row)?));
+            let inserted = query(&insert).execute(&mut *tx).await?.rows_affected() == 1;
+            if inserted {
+                notify(&mut *tx, &id).await?;
             }
-            let key = job.idempotency_key.as_deref().unwrap_or_default();
-            let found = Self::find_key(&mut tx, key).await?;
+            let find = if inserted { &created } else { &existing };
+            let row = query(find).fetch_optional(&mut *tx).await?;
             tx.commit().await?;
-            match found {
-                Some((rec, hash)) if hash == job.body_hash => {
-                    Ok(Submitted::Existing(rec))
-                }
-                Some(_) => Ok(Submitted::Conflict),
-                None => Err(ServiceError::Corrupt(format!(
-                    "job {} was not inserted and has no idempotency key",
-                    job.id
-                ))),
-            }
+            Ok((inserted, row))
         })
     }
 
-    fn get<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<JobRecord>> {
-        Box::pin(async move {
-            let sql = format!("SELECT {COLUMNS} FROM prepbook_jobs WHERE id = $1");
-            let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
-            Ok(row.map(|r| record(&r)).transpose()?)
-        })
-    }
-
-    fn order_body<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<String>> {
-        Box::pin(async move {
-            let body = sqlx::query_scalar("SELECT body FROM prepbook_jobs WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            Ok(body)
-        })
-    }
-
-    fn claim<'a>(
-        &'a self,
-        worker: &'a str,
-        lease: Duration,
-    ) -> BoxFut<'a, Option<Claim>> {
-        Box::pin(async move {
-            // A job whose worker died on its last attempt fails here rather
-            // than running once more than allowed.
-            sqlx::query(
-                "UPDATE prepbook_jobs SET state = 'failed', finished_at = now(), \
-                 lease_owner = NULL, lease_until = NULL, \
-                 error = '{\"kind\":\"lost\",\"message\":\"the worker stopped renewing its lease (crashed or killed) on the last attempt\"}' \
-                 WHERE id IN (SELECT id FROM prepbook_jobs \
-                     WHERE state = 'running' AND lease_until < now() \
-                       AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)",
-            )
-            .execute(&self.pool)
-            .await?;
-            let row = sqlx::query(
-                "UPDATE prepbook_jobs j SET state = 'running', attempts = j.attempts + 1, \
-                 lease_owner = $1 || '#' || (j.attempts + 1), \
-                 lease_until = now() + $2 * interval '1 millisecond', \
-                 started_at = COALESCE(j.started_at, now()) \
-                 FROM (SELECT id FROM prepbook_jobs \
-                     WHERE (state = 'queued' AND not_before <= now()) \
-                        OR (state = 'running' AND lease_until < now()) \
-                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) c \
-                 WHERE j.id = c.id \
-                 RETURNING j.id, j.order_id, j.body, j.today, j.attempts, j.max_attempts, \
-                     j.lease_owner, j.webhook_url, \
-                     (extract(epoch FROM j.created_at) * 1000)::int8 AS created_ms",
-            )
-            .bind(worker)
-            .bind(ms(lease))
-            .fetch_optional(&self.pool)
-            .await?;
-            let Some(r) = row else { return Ok(None) };
-            let n = |col: &str| -> Result<u32, sqlx::Error> {
-                Ok(u32::try_from(r.try_get::<i32, _>(col)?).unwrap_or(0))
-            };
-            Ok(Some(Claim {
-                id: r.try_get("id")?,
-                order_id: r.try_get("order_id")?,
-                body: r.try_get("body")?,
-                today: r.try_get("today")?,
-                attempt: n("attempts")?,
-                max_attempts: n("max_attempts")?,
-                token: r.try_get("lease_owner")?,
-                webhook_url: r.try_get("webhook_url")?,
-                created_at: r.try_get("created_ms")?,
-            }))
-        })
-    }
-
-    fn renew<'a>(&'a self, claim: &'a Claim, lease: Duration) -> BoxFut<'a, bool> {
-        Box::pin(async move {
-            let n = sqlx::query(
-                "UPDATE prepbook_jobs SET lease_until = now() + $1 * interval '1 millisecond' \
-                 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
-            )
-            .bind(ms(lease))
-            .bind(&claim.id)
-            .bind(&claim.token)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            Ok(n == 1)
-        })
-    }
-
-    fn succeed<'a>(&'a self, claim: &'a Claim, s: Success) -> BoxFut<'a, bool> {
-        Box::pin(async move {
-            let n = sqlx::query(
-                "UPDATE prepbook_jobs SET state = 'succeeded', finished_at = now(), \
-                 lease_owner = NULL, lease_until = NULL, pages = $1, bytes = $2, \
-                 fit_score = $3, etag = $4, storage_key = $5, timings = $6, error = NULL \
-                 WHERE id = $7 AND lease_owner = $8 AND state = 'running'",
-            )
-            .bind(int(s.pages))
-            .bind(s.bytes)
-            .bind(int(s.fit_score))
-            .bind(&s.etag)
-            .bind(&s.storage_key)
-            .bind(s.timings.to_string())
-            .bind(&claim.id)
-            .bind(&claim.token)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            Ok(n == 1)
-        })
-    }
-
-    fn fail<'a>(
-        &'a self,
-        claim: &'a Claim,
-        error: serde_json::Value,
-        retry_in: Option<Duration>,
-    ) -> BoxFut<'a, bool> {
-        Box::pin(async move {
-            let error = error.to_string();
-            let q = match retry_in {
-                Some(delay) => sqlx::query(
-                    "UPDATE prepbook_jobs SET state = 'queued', \
-                     not_before = now() + $1 * interval '1 millisecond', \
-                     lease_owner = NULL, lease_until = NULL, error = $2 \
-                     WHERE id = $3 AND lease_owner = $4 AND state = 'running'",
-                )
-                .bind(ms(delay)),
-                None => sqlx::query(
-                    "UPDATE prepbook_jobs SET state = 'failed', finished_at = now(), \
-                     lease_owner = NULL, lease_until = NULL, error = $1 \
-                     WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
-                ),
-            };
-            let n = q
-                .bind(error)
-                .bind(&claim.id)
-                .bind(&claim.token)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-            Ok(n == 1)
-        })
-    }
-
-    fn release<'a>(&'a self, claim: &'a Claim) -> BoxFut<'a, bool> {
-        Box::pin(async move {
-            let n = sqlx::query(
-                "UPDATE prepbook_jobs SET state = 'queued', attempts = attempts - 1, \
-                 lease_owner = NULL, lease_until = NULL, not_before = now() \
-                 WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
-            )
-            .bind(&claim.id)
-            .bind(&claim.token)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(&claim.id)
-                    .execute(&self.pool)
-                    .await?;
-            }
-            Ok(n == 1)
-        })
-    }
-
-    fn stats(&self) -> BoxFut<'_, Stats> {
-        Box::pin(async move {
-            let rows = sqlx::query(
-                "SELECT state, COUNT(*)::int8 AS n, COALESCE(SUM(attempts), 0)::int8 AS a \
-                 FROM prepbook_jobs GROUP BY state",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            let mut stats = Stats::default();
-            for r in rows {
-                let state = JobState::parse(r.try_get("state")?)?;
-                let i = JobState::ALL.iter().position(|s| *s == state).unwrap_or(0);
-                stats.by_state[i] = r.try_get("n")?;
-                stats.attempts += r.try_get::<i64, _>("a")?;
-            }
-            stats.depth = sqlx::query_scalar(
-                "SELECT COUNT(*)::int8 FROM prepbook_jobs \
-                 WHERE (state = 'queued' AND not_before <= now()) \
-                    OR (state = 'running' AND lease_until < now())",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-            Ok(stats)
-        })
-    }
-
-    fn ping(&self) -> BoxFut<'_, ()> {
-        Box::pin(async move {
-            sqlx::query("SELECT 1").execute(&self.pool).await?;
-            Ok(())
-        })
+    fn released(&self, id: String) -> BoxFut<'_, ()> {
+        Box::pin(async move { Ok(notify(&self.pool, &id).await?) })
     }
 
     fn wakeups(&self) -> Arc<Notify> {
@@ -458,14 +238,16 @@ pub(crate) mod testdb {
 mod tests {
     use std::sync::Arc;
 
-    use super::{PgQueue, testdb};
+    use super::{PgStore, testdb};
+    use crate::service::sql::SqlQueue;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_queue_keeps_the_queue_semantics() {
         let (url, name) = testdb::create().await;
-        let q = Arc::new(PgQueue::open(&url).await.unwrap());
-        super::super::queue::conformance::run_all(q.clone()).await;
-        q.pool().close().await;
+        let store = PgStore::open(&url).await.unwrap();
+        let pool = store.pool().clone();
+        crate::service::queue::conformance::run_all(Arc::new(SqlQueue(store))).await;
+        pool.close().await;
         testdb::drop(&name).await;
     }
 }

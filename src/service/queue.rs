@@ -25,14 +25,15 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::ServiceError;
+use super::error::ServiceError;
 
 /// A boxed future, so that `Queue` can be used as `Arc<dyn Queue>`.
 pub(crate) type BoxFut<'a, T> =
     Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'a>>;
 
 /// The states of a job. `succeeded` and `failed` are final.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum JobState {
     Queued,
     Running,
@@ -205,21 +206,6 @@ pub(crate) trait Queue: Send + Sync {
     /// Notified when new work may be claimable: a submission in this
     /// process, or (PostgreSQL) a NOTIFY from any process.
     fn wakeups(&self) -> Arc<Notify>;
-}
-
-/// Opens the queue a `--db` value names: `sqlite:PATH` or `postgres://…`.
-pub(crate) async fn open(db: &str) -> Result<Arc<dyn Queue>, ServiceError> {
-    if let Some(path) =
-        db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:"))
-    {
-        Ok(Arc::new(super::sqlite::SqliteQueue::open(path).await?))
-    } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        Ok(Arc::new(super::postgres::PgQueue::open(db).await?))
-    } else {
-        Err(ServiceError::Config(format!(
-            "unsupported database {db:?} (expected sqlite:PATH or postgres://…)"
-        )))
-    }
 }
 
 /// The delay before retry number `attempt` (the attempt that just failed,

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ServiceError;
+use super::error::ServiceError;
 
 /// A directory of playbooks.
 #[derive(Debug, Clone)]

@@ -18,7 +18,7 @@ use super::metrics::{Metrics, Outcome, RenderKind};
 use super::queue::{Claim, Queue, Success, backoff, now_ms};
 use super::storage::Storage;
 use super::webhook::{self, WebhookOptions};
-use crate::model::{OrderDraft, PathPolicy, parse_ymd};
+use crate::model::parse_ymd;
 use crate::{Engine, Error, Order, RenderOptions};
 
 /// What workers need, shared by every worker task of a process.
@@ -135,7 +135,9 @@ fn parse_order(claim: &Claim) -> Result<Order, Error> {
             vec![crate::Diagnostic::new(m).at("today")],
         )
     })?;
-    OrderDraft::from_json(&claim.body, None, &PathPolicy::Refuse)?.resolve(today)
+    // The API checked the role on submission; the packs check it again.
+    let opts = crate::ReadOptions { today: Some(today), ..Default::default() };
+    crate::model::read_json(&claim.body, None, &opts)
 }
 
 fn ms_since(t: Instant) -> f64 {
@@ -310,12 +312,15 @@ async fn finish_failed(ctx: &Context, claim: &Claim, e: &Error) {
         e.to_json()
     } else {
         tracing::error!(error = %e, "attempt failed");
-        serde_json::json!({
-            "kind": format!("{:?}", e.kind()).to_lowercase(),
-            "stage": e.stage().to_string(),
-            "message": format!("internal failure on attempt {} (see the worker log)", claim.attempt),
-            "diagnostics": [],
-        })
+        let body = crate::ErrorBody {
+            message: format!(
+                "internal failure on attempt {} (see the worker log)",
+                claim.attempt
+            ),
+            diagnostics: Some(Vec::new()),
+            ..e.body()
+        };
+        serde_json::to_value(body).unwrap_or_default()
     };
     let retry_in = (!permanent).then(|| backoff(claim.attempt, ctx.retry_base));
     match ctx.queue.fail(claim, public.clone(), retry_in).await {

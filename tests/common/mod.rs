@@ -13,10 +13,6 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn shared() -> PathBuf {
-    root().join("../shared")
-}
-
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }
@@ -43,12 +39,32 @@ pub fn order_json(doc: serde_json::Value) -> Result<Order, prepbook::Error> {
     .resolve(today())
 }
 
+/// The JSON Resume project's sample resume (vendored with its licence).
+pub fn sample_resume() -> PathBuf {
+    fixture("jsonresume/sample.resume.json")
+}
+
+/// The JSON Resume project's sample job.
+pub fn sample_job() -> PathBuf {
+    fixture("jsonresume/sample.job.json")
+}
+
+/// Every company id the embedded packs ship, in id order.
+pub fn companies() -> Vec<String> {
+    engine().packs.companies.keys().cloned().collect()
+}
+
+/// Every role id the embedded packs ship, in id order.
+pub fn roles() -> Vec<String> {
+    engine().packs.roles.keys().cloned().collect()
+}
+
 /// The JSON Resume sample resume and job for a company and role.
 pub fn sample_order(company: &str, role: &str) -> Order {
     order_json(serde_json::json!({
         "order_id": format!("TEST-{company}-{role}"),
-        "resume": {"path": shared().join("formats/jsonresume/sample.resume.json")},
-        "job": {"path": shared().join("formats/jsonresume/sample.job.json")},
+        "resume": {"path": sample_resume()},
+        "job": {"path": sample_job()},
         "target": {"company": company, "role": role, "interview_date": "2027-01-08", "hours_per_week": 8}
     }))
     .expect("sample order is valid")

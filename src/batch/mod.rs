@@ -23,10 +23,11 @@
 //!   `DIR/.prepbook/` records the hash of everything the PDF was made from,
 //!   and a rerun skips orders whose hash still matches.
 
+mod child;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -35,9 +36,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, RenderOptions};
 use crate::error::{Diagnostic, Error, Result, Stage};
-use crate::model::{Order, OrderDraft, PathPolicy};
+use crate::model::{self, Order, PathPolicy, ReadOptions};
+
+use child::WorkerProcess;
+pub use child::{ChildCommand, run_child, serve};
 
 /// How a batch runs.
+#[derive(Debug, Clone)]
 pub struct BatchOptions {
     /// Parallel workers; 0 means one per core.
     pub jobs: usize,
@@ -71,22 +76,14 @@ impl Default for BatchOptions {
 }
 
 /// What a batch worker is.
+#[derive(Debug, Clone)]
 pub enum Workers {
     /// Threads of this process sharing one [`Engine`].
     Threads,
-    /// One child process per worker. The function builds the command that
-    /// starts a child running [`serve`] on the same manifest, output
-    /// directory and options (the CLI re-runs itself as `batch --worker`).
-    Processes(Box<dyn Fn() -> Command + Send + Sync>),
-}
-
-impl std::fmt::Debug for Workers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Workers::Threads => "Threads",
-            Workers::Processes(_) => "Processes",
-        })
-    }
+    /// One child process per worker, started with this command; the child
+    /// runs [`run_child`] on the same manifest, output directory and
+    /// options.
+    Processes(ChildCommand),
 }
 
 /// The outcome of one order.
@@ -203,13 +200,12 @@ impl Plan {
             .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
             .map(|(i, line)| {
                 let file = format!("{label}:{}", i + 1);
-                let order = OrderDraft::from_json(
-                    line,
-                    Some(&file),
-                    &PathPolicy::RelativeTo(base.clone()),
-                )
-                .and_then(|d| d.resolve(today))
-                .and_then(|o| {
+                let read = ReadOptions {
+                    today: Some(today),
+                    paths: PathPolicy::RelativeTo(base.clone()),
+                    roles: None,
+                };
+                let order = model::read_json(line, Some(&file), &read).and_then(|o| {
                     if seen.insert(o.order_id.clone()) {
                         Ok(o)
                     } else {
@@ -345,11 +341,12 @@ pub fn run(
                         record(i, plan.work(engine, i, opts));
                     }
                 }
-                Workers::Processes(command) => {
+                Workers::Processes(spawn) => {
+                    let command = || spawn.command(manifest, out, opts);
                     let mut child: Option<WorkerProcess> = None;
                     while let Some(i) = take() {
                         let report = WorkerProcess::work(
-                            &mut child, command, &plan, i, opts.force,
+                            &mut child, &command, &plan, i, opts.force,
                         );
                         record(i, report);
                     }
@@ -398,131 +395,6 @@ pub fn run(
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     crate::engine::write_atomic(&out.join("summary.json"), &json)?;
     Ok(summary)
-}
-
-/// The child side of [`Workers::Processes`]: reads order indices (one per
-/// line) from `input`, renders each like a thread worker would and answers
-/// with its [`ItemReport`] as one JSON line on `output`. Returns at the
-/// end of `input`, i.e. when the parent closes the pipe or dies.
-pub fn serve(
-    engine: &Engine,
-    manifest: &Path,
-    out: &Path,
-    opts: &BatchOptions,
-    input: impl BufRead,
-    mut output: impl Write,
-) -> Result<()> {
-    let plan = Plan::new(engine, manifest, out, opts.today)?;
-    let io_err = |e| Error::io(Stage::Output, Path::new("<batch pipe>"), e);
-    for line in input.lines() {
-        let line = line.map_err(io_err)?;
-        let Some(i) = line.trim().parse::<usize>().ok().filter(|i| *i < plan.items.len())
-        else {
-            return Err(Error::new(
-                crate::ErrorKind::InvalidInput,
-                Stage::Input,
-                format!("batch worker: expected an order index, got {line:?}"),
-            ));
-        };
-        let report = plan.work(engine, i, opts);
-        let json = serde_json::to_string(&report).unwrap_or_default();
-        writeln!(output, "{json}").and_then(|_| output.flush()).map_err(io_err)?;
-    }
-    Ok(())
-}
-
-/// A child process rendering for one worker of the parent.
-struct WorkerProcess {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: std::io::BufReader<ChildStdout>,
-}
-
-impl WorkerProcess {
-    fn spawn(command: &(dyn Fn() -> Command + Send + Sync)) -> std::io::Result<Self> {
-        let mut child = command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take())
-        else {
-            return Err(std::io::Error::other("child pipes missing"));
-        };
-        Ok(Self { child, stdin, stdout: std::io::BufReader::new(stdout) })
-    }
-
-    /// Sends item `i` to the worker's child, starting one if there is none
-    /// (first use, or the last one died), and waits for its report. A
-    /// child that dies mid-order fails that order only.
-    fn work(
-        slot: &mut Option<WorkerProcess>,
-        command: &(dyn Fn() -> Command + Send + Sync),
-        plan: &Plan,
-        i: usize,
-        force: bool,
-    ) -> ItemReport {
-        let t0 = Instant::now();
-        let line = plan.items[i].0;
-        let id = plan.items[i].1.as_ref().ok().map(|o| o.order_id.clone());
-        let fail = |message: String| {
-            failed(
-                line,
-                id.clone(),
-                &Error::new(crate::ErrorKind::Render, Stage::Layout, message),
-                t0,
-            )
-        };
-        let proc = match slot {
-            Some(p) => p,
-            None => match Self::spawn(command) {
-                Ok(p) => slot.insert(p),
-                Err(e) => {
-                    return fail(format!("cannot start a batch worker process ({e})"));
-                }
-            },
-        };
-        let mut answer = String::new();
-        let exchanged = writeln!(proc.stdin, "{i}")
-            .and_then(|_| proc.stdin.flush())
-            .and_then(|_| proc.stdout.read_line(&mut answer));
-        match exchanged {
-            Ok(n) if n > 0 => match serde_json::from_str::<ItemReport>(&answer) {
-                Ok(report) => report,
-                Err(e) => fail(format!("unreadable answer from the batch worker ({e})")),
-            },
-            _ => {
-                // The child is gone: reap it, say how it ended, and let the
-                // next order start a fresh one.
-                let mut dead = slot.take().map(|p| p.child);
-                let how = dead
-                    .as_mut()
-                    .and_then(|c| c.wait().ok())
-                    .map_or("unknown".to_string(), |s| s.to_string());
-                // It may have died after writing everything but before
-                // answering: then the order is done, and saying "failed"
-                // would contradict the PDF and sidecar on disk. Without
-                // `--force` the child only renders what was not up to date,
-                // so a current sidecar now is one it wrote.
-                if !force
-                    && let Ok(order) = &plan.items[i].1
-                    && let Some(side) = plan.up_to_date(order)
-                {
-                    return done(line, id, Status::Rendered, side.pages, side.bytes, t0);
-                }
-                fail(format!(
-                    "the batch worker process died while rendering this order ({how})"
-                ))
-            }
-        }
-    }
-
-    /// Closes the pipe (the child's end of input) and waits for it.
-    fn finish(self) {
-        let Self { mut child, stdin, .. } = self;
-        drop(stdin);
-        let _ = child.wait();
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -712,62 +584,4 @@ impl Progress {
 /// Where batch outputs go for an order id (for callers and tests).
 pub fn output_path(out: &Path, order_id: &str) -> PathBuf {
     out.join(format!("{order_id}.pdf"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A worker child that takes one order index and exits without
-    /// answering, as a child killed between its last write and its answer.
-    fn silent_child() -> Command {
-        let mut c = Command::new("sh");
-        c.args(["-c", "read i"]);
-        c
-    }
-
-    fn plan(dir: &Path) -> Plan {
-        let engine = Engine::embedded().unwrap();
-        let manifest = dir.join("orders.jsonl");
-        let order = r#"{"order_id": "T-1", "resume": {"basics": {"name": "Ada"}}, "target": {"company": "google", "role": "swe", "interview_date": "2027-01-10"}}"#;
-        std::fs::write(&manifest, order).unwrap();
-        let today = time::macros::date!(2026 - 11 - 27);
-        let plan = Plan::new(&engine, &manifest, &dir.join("out"), today).unwrap();
-        std::fs::create_dir_all(&plan.tmp).unwrap();
-        plan
-    }
-
-    #[test]
-    fn a_child_that_dies_before_answering_fails_its_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let plan = plan(dir.path());
-        let report = WorkerProcess::work(&mut None, &silent_child, &plan, 0, false);
-        assert_eq!(report.status, Status::Failed);
-        let msg = report.error.unwrap().to_string();
-        assert!(
-            msg.contains("worker process died") && msg.contains("exit status: 0"),
-            "{msg}"
-        );
-    }
-
-    #[test]
-    fn a_child_that_dies_after_its_last_write_still_rendered_its_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let plan = plan(dir.path());
-        // What the child wrote before it died: the PDF, then the sidecar.
-        let order = plan.items[0].1.as_ref().unwrap();
-        let (pdf, side) = plan.outputs(order);
-        write_via(&plan.tmp, &pdf, b"%PDF-1.7 stand-in").unwrap();
-        let sidecar =
-            Sidecar { hash: input_hash(order, &plan.fingerprint), pages: 61, bytes: 17 };
-        write_via(&plan.tmp, &side, &serde_json::to_vec(&sidecar).unwrap()).unwrap();
-
-        let report = WorkerProcess::work(&mut None, &silent_child, &plan, 0, false);
-        assert_eq!(report.status, Status::Rendered);
-        assert_eq!((report.pages, report.bytes), (Some(61), Some(17)));
-        // With --force the files on disk may be an earlier run's, so the
-        // death counts.
-        let forced = WorkerProcess::work(&mut None, &silent_child, &plan, 0, true);
-        assert_eq!(forced.status, Status::Failed);
-    }
 }
