@@ -305,3 +305,26 @@ fn err_fields_over_their_limits_are_all_named_with_path_and_limit() {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
 }
+
+/// Regression (issue 14): a lone surrogate escape or JSON nested past 128
+/// levels inside the job was dropped while reading the order, and a
+/// generic playbook was rendered. Both are refused with line and column.
+#[test]
+fn err_unreadable_inline_documents_are_refused_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let cases = [
+        (r#""job": {"title": "\ud800"}"#.to_string(), "hex escape"),
+        (format!(r#""job": {{"title": "x", "extra": {deep}}}"#), "recursion limit"),
+        (r#""job": "Senior \udfff engineer""#.to_string(), "hex escape"),
+    ];
+    for (i, (job, want)) in cases.iter().enumerate() {
+        let text = format!(
+            "{{\"resume\": {{\"basics\": {{\"name\": \"Ada\"}}}},\n {job},\n \"target\": {{\"company\": \"google\", \"role\": \"mle\"}}}}"
+        );
+        let p = write_temp(dir.path(), &format!("o{i}.json"), &text);
+        let err = render_fails(&["--order", p.to_str().unwrap()], 1);
+        assert!(err.contains(want), "case {i}: {err}");
+        assert!(err.contains(&format!("o{i}.json:2:")), "case {i}: no position in {err}");
+    }
+}

@@ -266,9 +266,15 @@ impl OrderDraft {
             .map_err(|d| Error::invalid(Stage::Input, "invalid order", vec![d]))?;
         let source = |raw: Option<&RawValue>, what: &str| -> Result<Option<Source>> {
             let Some(raw) = raw else { return Ok(None) };
-            let value: serde_json::Value =
-                serde_json::from_str(raw.get()).unwrap_or_default();
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            // The order's own parse only skimmed this fragment: a lone
+            // surrogate escape or nesting past serde_json's 128 levels is
+            // found only now, and must be refused, never read as "absent".
+            let value: serde_json::Value =
+                json::parse_at(raw.get(), file, what, json::position(text, offset))
+                    .map_err(|d| {
+                        Error::invalid(Stage::Input, "invalid order", vec![d])
+                    })?;
             match &value {
                 serde_json::Value::Null => Ok(None),
                 serde_json::Value::String(s) if what == "job" => {
