@@ -275,3 +275,56 @@ fn err_each_cause_is_printed_once_with_its_stage() {
     assert!(err.starts_with("error[input]: cannot access"), "{err}");
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
 }
+
+/// Regression (issue 14): a 400,000-character name drove the service to
+/// ~5 GB and a 100 KB one the CLI to 2 GB, because the name is laid out
+/// on every page. Every field over its limit is named, all at once,
+/// before any analysis.
+#[test]
+fn err_fields_over_their_limits_are_all_named_with_path_and_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let order = serde_json::json!({
+        "resume": {
+            "basics": {"name": "N".repeat(400_000), "summary": "s".repeat(6_000)},
+            "work": [{"name": "Acme", "highlights": vec!["Shipped it"; 41]}],
+            "skills": [{"name": "All", "keywords": vec!["k"; 61]}]
+        },
+        "job": "Requirements\n".repeat(5_000),
+        "target": {"company": "google", "role": "mle", "level": "L".repeat(65)}
+    });
+    let p = write_temp(dir.path(), "big.order.json", &order.to_string());
+    let err = render_fails(&["--order", p.to_str().unwrap()], 1);
+    for want in [
+        "at resume.basics.name: at most 300 characters, found 400000",
+        "at resume.basics.summary: at most 5000 characters, found 6000",
+        "at resume.work[0].highlights: at most 40 highlights, found 41",
+        "at resume.skills[0].keywords: at most 60 keywords, found 61",
+        "at job: at most 60000 characters, found 65000",
+        "at target.level: at most 64 characters, found 65",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+}
+
+/// Regression (issue 14): a lone surrogate escape or JSON nested past 128
+/// levels inside the job was dropped while reading the order, and a
+/// generic playbook was rendered. Both are refused with line and column.
+#[test]
+fn err_unreadable_inline_documents_are_refused_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let cases = [
+        (r#""job": {"title": "\ud800"}"#.to_string(), "hex escape"),
+        (format!(r#""job": {{"title": "x", "extra": {deep}}}"#), "recursion limit"),
+        (r#""job": "Senior \udfff engineer""#.to_string(), "hex escape"),
+    ];
+    for (i, (job, want)) in cases.iter().enumerate() {
+        let text = format!(
+            "{{\"resume\": {{\"basics\": {{\"name\": \"Ada\"}}}},\n {job},\n \"target\": {{\"company\": \"google\", \"role\": \"mle\"}}}}"
+        );
+        let p = write_temp(dir.path(), &format!("o{i}.json"), &text);
+        let err = render_fails(&["--order", p.to_str().unwrap()], 1);
+        assert!(err.contains(want), "case {i}: {err}");
+        assert!(err.contains(&format!("o{i}.json:2:")), "case {i}: no position in {err}");
+    }
+}

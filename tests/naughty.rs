@@ -109,6 +109,49 @@ fn found(text: &str, s: &str, fonts: &FontSet) -> bool {
     (has_rtl(s) || has_marks(s)) && words.iter().all(|w| matches(w))
 }
 
+/// An order read with the list and name limits lifted: each render puts
+/// 64 naughty strings into one name, one work entry's highlights and one
+/// skill group, more than a real resume may hold, so that 515 strings
+/// take nine renders rather than a hundred.
+fn order_unlimited(doc: serde_json::Value) -> Result<prepbook::Order, prepbook::Error> {
+    let limits = prepbook::model::Limits {
+        name_chars: 100_000,
+        highlights: 1_000,
+        keywords: 1_000,
+        ..Default::default()
+    };
+    let draft = prepbook::OrderDraft::from_json(
+        &doc.to_string(),
+        None,
+        &prepbook::PathPolicy::Refuse,
+    )?;
+    let opts =
+        prepbook::ReadOptions { today: Some(today()), limits, ..Default::default() };
+    prepbook::model::read(draft, &opts)
+}
+
+/// No naughty string trips a default limit: each one alone is accepted in
+/// every kind of field (name, label, employer, highlight, skill, job text).
+#[test]
+fn no_naughty_string_trips_a_limit() {
+    let mut refused = Vec::new();
+    for s in blns() {
+        let read = order_json(serde_json::json!({
+            "resume": {
+                "basics": {"name": s, "label": s, "summary": s},
+                "work": [{"name": s, "position": s, "startDate": "2020-01", "highlights": [s]}],
+                "skills": [{"name": s, "keywords": [s]}]
+            },
+            "job": format!("Requirements\n- {s}"),
+            "target": {"company": "google", "role": "mle"}
+        }));
+        if let Err(e) = read {
+            refused.push(format!("{s:?}: {e}"));
+        }
+    }
+    assert!(refused.is_empty(), "refused: {refused:#?}");
+}
+
 #[test]
 fn naughty_strings_stay_literal_text() {
     let strings = blns();
@@ -122,7 +165,7 @@ fn naughty_strings_stay_literal_text() {
             .chain(chunk.iter().map(|s| format!("- {s}")))
             .collect::<Vec<_>>()
             .join("\n");
-        let order = order_json(serde_json::json!({
+        let order = order_unlimited(serde_json::json!({
             "order_id": format!("NAUGHTY-{i}"),
             "resume": {
                 "basics": {"name": name, "label": chunk[0]},

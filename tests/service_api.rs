@@ -181,6 +181,26 @@ async fn invalid_orders_answer_422_with_the_cli_diagnostics() {
         assert_eq!(d[0].0, "resume.path");
         assert!(d[0].1.contains("not accepted"), "{d:?}");
 
+        // Fields over their limits, all named with the limit (issue 14: a
+        // 400,000-character name took this service to ~5 GB).
+        let mut big = order(1);
+        big["resume"]["basics"]["name"] = json!("N".repeat(400_000));
+        big["job"] = json!("x".repeat(60_001));
+        let d = diagnostics(&api.post(path, big.to_string()).await);
+        let name = (
+            "resume.basics.name".to_string(),
+            "at most 300 characters, found 400000".to_string(),
+        );
+        let job =
+            ("job".to_string(), "at most 60000 characters, found 60001".to_string());
+        assert!(d.contains(&name) && d.contains(&job), "{d:?}");
+
+        // A lone surrogate in the job is refused, not dropped (issue 14).
+        let lone = order(1).to_string().replace("Software Engineer", "Software \\ud800");
+        let a = api.post(path, lone).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json());
+        assert!(a.json()["error"]["message"].as_str().unwrap().contains("hex escape"));
+
         // Malformed JSON: line and column.
         let a = api.post(path, "{\n  \"order_id\": \"x\",\n  oops\n}").await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -203,7 +203,7 @@ impl Plan {
                 let read = ReadOptions {
                     today: Some(today),
                     paths: PathPolicy::RelativeTo(base.clone()),
-                    roles: None,
+                    ..ReadOptions::default()
                 };
                 let order = model::read_json(line, Some(&file), &read).and_then(|o| {
                     if seen.insert(o.order_id.clone()) {

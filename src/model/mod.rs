@@ -6,6 +6,7 @@
 mod date;
 mod job;
 pub(crate) mod json;
+mod limits;
 pub(crate) mod order;
 mod read;
 mod resume;
@@ -13,6 +14,7 @@ mod resume;
 pub use date::{PartialDate, parse_ymd};
 pub use job::{Job, JobDoc, JobSkill};
 pub use json::MAX_INPUT_BYTES;
+pub use limits::Limits;
 pub use order::{
     Delivery, Order, OrderDraft, PathPolicy, Protection, Source, Target, valid_order_id,
 };

@@ -13,6 +13,7 @@ use time::Date;
 use super::date::{json_kind, parse_ymd};
 use super::job::{Job, JobDoc};
 use super::json::{self, MAX_INPUT_BYTES};
+use super::limits::{Doc, Limits};
 use super::resume::Resume;
 use crate::error::{Diagnostic, Error, Result, Stage};
 
@@ -134,6 +135,19 @@ pub enum Source {
     Text(String),
 }
 
+impl Source {
+    /// The file and JSON path prefix that locate this source's values in
+    /// diagnostics: a file of its own has paths from its root, inline
+    /// documents have paths under `field` of the order.
+    fn located<'a>(&self, field: &'a str) -> (Option<String>, &'a str) {
+        match self {
+            Source::File(p) => (Some(p.display().to_string()), ""),
+            Source::Json { file, .. } => (file.clone(), field),
+            Source::Text(_) => (None, field),
+        }
+    }
+}
+
 /// One playbook to render. Accepted by `prepbook render --order`, each
 /// line of a batch manifest, and `POST /v1/playbooks` (where `{"path": …}`
 /// references are refused). This type is the order document's schema
@@ -252,9 +266,15 @@ impl OrderDraft {
             .map_err(|d| Error::invalid(Stage::Input, "invalid order", vec![d]))?;
         let source = |raw: Option<&RawValue>, what: &str| -> Result<Option<Source>> {
             let Some(raw) = raw else { return Ok(None) };
-            let value: serde_json::Value =
-                serde_json::from_str(raw.get()).unwrap_or_default();
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            // The order's own parse only skimmed this fragment: a lone
+            // surrogate escape or nesting past serde_json's 128 levels is
+            // found only now, and must be refused, never read as "absent".
+            let value: serde_json::Value =
+                json::parse_at(raw.get(), file, what, json::position(text, offset))
+                    .map_err(|d| {
+                        Error::invalid(Stage::Input, "invalid order", vec![d])
+                    })?;
             match &value {
                 serde_json::Value::Null => Ok(None),
                 serde_json::Value::String(s) if what == "job" => {
@@ -347,7 +367,15 @@ impl OrderDraft {
     /// Reads the sources and checks every field, collecting all problems
     /// rather than stopping at the first. `today` is used when the draft
     /// gives none; the interview date defaults to four weeks after today.
+    ///
+    /// Fields, lists and documents over [`Limits::default`] are refused
+    /// here, before any analysis; [`super::read`] takes other limits.
     pub fn resolve(self, today: Date) -> Result<Order> {
+        self.resolve_within(today, &Limits::default())
+    }
+
+    /// [`OrderDraft::resolve`] with these limits.
+    pub(crate) fn resolve_within(self, today: Date, limits: &Limits) -> Result<Order> {
         let mut diags = Vec::new();
         let mut resume_raw = serde_json::Value::Null;
         let resume = match &self.resume {
@@ -357,8 +385,14 @@ impl OrderDraft {
             }
             Some(src) => match read_resume(src) {
                 Ok((r, raw)) => {
+                    let (file, prefix) = src.located("resume");
+                    let over =
+                        limits.check_doc(Doc::Resume, &raw, file.as_deref(), prefix);
                     resume_raw = raw;
-                    Some(r)
+                    (over.is_empty()).then_some(r).or_else(|| {
+                        diags.extend(over);
+                        None
+                    })
                 }
                 Err(d) => {
                     diags.push(d);
@@ -369,14 +403,61 @@ impl OrderDraft {
         let job = match &self.job {
             None => None,
             Some(src) => match read_job(src) {
-                Ok(j) => Some(j),
+                Ok(j) => {
+                    let (file, prefix) = src.located("job");
+                    let over = match &j {
+                        Job::Text(t) => limits
+                            .check_job_text(t)
+                            .map(|m| {
+                                let d = Diagnostic::new(m);
+                                match file {
+                                    Some(f) if prefix.is_empty() => d.in_file(&f),
+                                    _ => d.at("job"),
+                                }
+                            })
+                            .into_iter()
+                            .collect(),
+                        Job::Doc(doc) => {
+                            let value = serde_json::to_value(doc).unwrap_or_default();
+                            limits.check_doc(Doc::Job, &value, file.as_deref(), prefix)
+                        }
+                    };
+                    (over.is_empty()).then_some(j).or_else(|| {
+                        diags.extend(over);
+                        None
+                    })
+                }
                 Err(d) => {
                     diags.push(d);
                     None
                 }
             },
         };
+        for (field, value) in [("company", &self.company), ("level", &self.level)] {
+            if let Some(m) = value.as_deref().and_then(|v| limits.check_target(v)) {
+                diags.push(Diagnostic::new(m).at(format!("target.{field}")));
+            }
+        }
+        if let Some(p) = &self.delivery.protection {
+            let long = |pw: &str| pw.len() > limits.password_bytes;
+            for (field, pw) in [
+                ("owner_password", Some(p.owner_password.as_str())),
+                ("user_password", p.user_password.as_deref()),
+            ] {
+                if let Some(pw) = pw.filter(|pw| long(pw)) {
+                    diags.push(
+                        Diagnostic::new(format!(
+                            "at most {} bytes, found {}",
+                            limits.password_bytes,
+                            pw.len()
+                        ))
+                        .at(format!("protection.{field}")),
+                    );
+                }
+            }
+        }
         let company = match self.company.as_deref().map(str::trim) {
+            Some(c) if c.chars().count() > limits.target_chars => String::new(),
             Some(c) if !c.is_empty() => c.to_ascii_lowercase(),
             _ => {
                 diags.push(

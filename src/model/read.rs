@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
+use super::limits::Limits;
 use super::order::{Order, OrderDraft, PathPolicy, Protection, Source};
 use crate::error::{Diagnostic, Error, Result, Stage};
 
@@ -24,11 +25,20 @@ pub struct ReadOptions {
     /// than alone once they are fixed (default: `None`, the packs check
     /// it later).
     pub roles: Option<Vec<String>>,
+    /// Field, list and document limits, checked before any analysis
+    /// (default: [`Limits::default`], documented in the README's "Limits
+    /// and security").
+    pub limits: Limits,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { today: None, paths: PathPolicy::Refuse, roles: None }
+        Self {
+            today: None,
+            paths: PathPolicy::Refuse,
+            roles: None,
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -71,7 +81,7 @@ pub fn read(draft: OrderDraft, opts: &ReadOptions) -> Result<Order> {
             .at("target.role")
         })
     });
-    match (draft.resolve(today), unknown_role) {
+    match (draft.resolve_within(today, &opts.limits), unknown_role) {
         (read, None) => read,
         (Ok(_), Some(d)) => Err(Error::invalid(Stage::Input, "invalid order", vec![d])),
         (Err(e), Some(d)) => {
