@@ -36,20 +36,6 @@ fn committed_schemas_are_the_generated_ones() {
     );
 }
 
-/// A validator for `schemas/NAME`.
-fn validator(name: &str) -> impl Fn(&serde_json::Value) -> Result<(), String> {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(schema_dir().join(name)).unwrap())
-            .unwrap();
-    let url = schema["$id"].as_str().unwrap().to_string();
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    compiler.enable_format_assertions();
-    compiler.add_resource(&url, schema).unwrap();
-    let index = compiler.compile(&url, &mut schemas).unwrap();
-    move |doc| schemas.validate(doc, index).map_err(|e| format!("{e:#}"))
-}
-
 fn json_file(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

@@ -166,3 +166,17 @@ pub fn page_sizes(pdf: &[u8]) -> Vec<(f32, f32)> {
         })
         .collect()
 }
+
+/// A validator for `schemas/NAME` (JSON Schema 2020-12, formats asserted).
+pub fn validator(name: &str) -> impl Fn(&serde_json::Value) -> Result<(), String> {
+    let path = root().join("schemas").join(name);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let url = schema["$id"].as_str().unwrap().to_string();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    compiler.add_resource(&url, schema).unwrap();
+    let index = compiler.compile(&url, &mut schemas).unwrap();
+    move |doc| schemas.validate(doc, index).map_err(|e| format!("{e:#}"))
+}
