@@ -45,3 +45,106 @@ pub(crate) struct Line {
     /// one block are consecutive.
     pub(crate) block: u32,
 }
+
+/// What an import may cost. Past any of these the import is refused with
+/// an [`ImportError::TooLarge`] that names the limit, never shortened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// Bytes of the uploaded file (10 MiB).
+    pub max_bytes: u64,
+    /// Pages of a PDF (50: a resume has two, a CV with publications twenty).
+    pub max_pages: u32,
+    /// Bytes decompressed from all streams or zip entries together
+    /// (20 MiB): a zip bomb or a flate bomb stops here.
+    pub max_decompressed: u64,
+    /// Entries of a DOCX zip (1,000).
+    pub max_zip_entries: u32,
+    /// Lines handed to recognition (5,000).
+    pub max_lines: u32,
+    /// Work units (content-stream operators, XML events, lines examined),
+    /// 20 million: about a second of work, counted so that the same file
+    /// always gives the same answer whatever the machine's load.
+    pub work: u64,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 10 << 20,
+            max_pages: 50,
+            max_decompressed: 20 << 20,
+            max_zip_entries: 1_000,
+            max_lines: 5_000,
+            work: 20_000_000,
+        }
+    }
+}
+
+/// Why a file could not be imported. Each message says what the
+/// candidate can do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    /// Not a PDF, DOCX or text file (an image, a spreadsheet, an old
+    /// binary .doc); names what it looks like.
+    Unsupported(String),
+    /// The file is damaged; says where.
+    Corrupt(String),
+    /// The PDF or DOCX is password-protected.
+    Encrypted,
+    /// A PDF without a text layer (a scan or an image export).
+    NoText,
+    /// Past one of [`ImportLimits`]: `what` names it (`pages`, …).
+    TooLarge {
+        /// The limit's name as the README documents it.
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unsupported(kind) => write!(
+                f,
+                "this file looks like {kind}; upload the resume as PDF, DOCX, Markdown or plain text"
+            ),
+            Self::Corrupt(why) => write!(
+                f,
+                "the file is damaged ({why}); export it again from your editor"
+            ),
+            Self::Encrypted => f.write_str(
+                "the file is password-protected; remove the password and upload it again",
+            ),
+            Self::NoText => f.write_str(
+                "this PDF has no text layer (it is a scan or an image); export it from your editor as a text PDF",
+            ),
+            Self::TooLarge { what, limit } => {
+                write!(f, "the file is over the import limit of {limit} {what}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// A deterministic work budget shared by the stages of one import.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: u64,
+}
+
+impl Budget {
+    pub(crate) fn new(limits: &ImportLimits) -> Self {
+        Self { left: limits.work }
+    }
+
+    /// Spends `units`; refuses once the budget is gone.
+    pub(crate) fn spend(&mut self, units: u64) -> Result<(), ImportError> {
+        self.left = self.left.checked_sub(units).ok_or(ImportError::TooLarge {
+            what: "work units (the document is too complex to read)",
+            limit: 0,
+        })?;
+        Ok(())
+    }
+}
