@@ -132,18 +132,22 @@ impl std::error::Error for ImportError {}
 #[derive(Debug)]
 pub(crate) struct Budget {
     left: u64,
+    total: u64,
 }
 
 impl Budget {
     pub(crate) fn new(limits: &ImportLimits) -> Self {
-        Self { left: limits.work }
+        Self {
+            left: limits.work,
+            total: limits.work,
+        }
     }
 
     /// Spends `units`; refuses once the budget is gone.
     pub(crate) fn spend(&mut self, units: u64) -> Result<(), ImportError> {
         self.left = self.left.checked_sub(units).ok_or(ImportError::TooLarge {
             what: "work units (the document is too complex to read)",
-            limit: 0,
+            limit: self.total,
         })?;
         Ok(())
     }
