@@ -131,6 +131,11 @@ pub(crate) struct BatchArgs {
     /// trades memory for reuse across reports).
     #[arg(long, default_value_t = 0, hide = true)]
     pub(crate) cache_age: usize,
+    /// Let `{"path": …}` references in the manifest read files in this
+    /// directory too (repeatable). By default they may only name files
+    /// in the manifest's own directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) allow_path: Vec<PathBuf>,
     /// Internal: run as a child worker of a batch (indices on stdin,
     /// reports on stdout).
     #[arg(long, hide = true)]
@@ -185,7 +190,7 @@ pub(crate) struct QueueArgs {
     /// Default completion webhook (http://; TLS ends at a proxy).
     #[arg(long, env = "PREPBOOK_WEBHOOK_URL")]
     pub(crate) webhook_url: Option<String>,
-    /// Hosts (host or host:port, comma-separated) webhooks may go to.
+    /// Where webhooks may go (comma-separated): http://host:port, host:port, or host (port 80 only).
     #[arg(long, env = "PREPBOOK_WEBHOOK_HOSTS", value_delimiter = ',')]
     pub(crate) webhook_hosts: Vec<String>,
 }
@@ -284,6 +289,11 @@ pub(crate) struct InputArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Let `{"path": …}` references of the order document read files in
+    /// this directory too (repeatable). By default they may only name
+    /// files in the order file's own directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) allow_path: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -341,6 +351,7 @@ impl InputArgs {
             today: self.today.clone(),
             hours_per_week: self.hours_per_week,
             order_id: self.order_id.clone(),
+            allow_paths: self.allow_path.clone(),
             pdf_standard: self.pdf_standard.clone(),
             protection: self.protect.as_ref().map(|owner| Protection {
                 owner_password: owner.clone(),
