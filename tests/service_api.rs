@@ -53,7 +53,11 @@ impl Answer {
 }
 
 impl Api {
-    async fn call(&self, req: Request<Body>) -> Answer {
+    async fn call(&self, mut req: Request<Body>) -> Answer {
+        // As every HTTP/1.1 client sends it (the loopback mode checks it).
+        if !req.headers().contains_key("host") {
+            req.headers_mut().insert("host", "127.0.0.1:8080".parse().unwrap());
+        }
         let res = self.svc.router().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -141,6 +145,109 @@ async fn requests_without_a_valid_token_answer_401_except_probes() {
     ] {
         assert!(doc["paths"][path].is_object(), "openapi lacks {path}");
     }
+}
+
+/// A request as `token` makes it.
+fn as_owner(
+    method: &str,
+    path: &str,
+    token: &str,
+    key: Option<&str>,
+    body: Option<&Value>,
+) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let body =
+        body.map_or_else(Body::empty, |b| Body::from(serde_json::to_vec(b).unwrap()));
+    req.body(body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_and_idempotency_keys_belong_to_the_token_that_made_them() {
+    // Issue 14: `name:token` entries name owners; another owner's job is
+    // a job that does not exist, and keys are unique per owner.
+    let api =
+        api(&["alice:tok-a", "bob:tok-b", "bare-token"], |o| o.worker.workers = 0).await;
+    let a = api
+        .call(as_owner("POST", "/v1/playbooks", "tok-a", Some("k1"), Some(&order(1))))
+        .await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", String::from_utf8_lossy(&a.body));
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    for path in [
+        format!("/v1/playbooks/{id}"),
+        format!("/v1/playbooks/{id}/pdf"),
+        format!("/v1/playbooks/{id}/pages/1.png"),
+    ] {
+        for other in ["tok-b", "bare-token"] {
+            let res = api.call(as_owner("GET", &path, other, None, None)).await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{path} as {other}");
+            assert!(!String::from_utf8_lossy(&res.body).contains("webhook"));
+        }
+    }
+    let mine = api
+        .call(as_owner("GET", &format!("/v1/playbooks/{id}"), "tok-a", None, None))
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    // Bob's "k1" is his own key: a new job, neither a replay of Alice's
+    // nor a conflict with it.
+    let b = api
+        .call(as_owner("POST", "/v1/playbooks", "tok-b", Some("k1"), Some(&order(2))))
+        .await;
+    assert_eq!(b.status, StatusCode::ACCEPTED);
+    assert_eq!(b.header("idempotent-replayed"), "");
+    assert_ne!(b.json()["id"], a.json()["id"]);
+    // Alice's retry of her own request is a replay.
+    let again = api
+        .call(as_owner("POST", "/v1/playbooks", "tok-a", Some("k1"), Some(&order(1))))
+        .await;
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json()["id"], a.json()["id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_tokens_only_localhost_hosts_and_origins_are_served() {
+    // Issue 14: loopback mode must not be drivable by a web page through
+    // DNS rebinding (foreign Host) or a cross-site request (foreign Origin).
+    let api = api(&[], |o| o.worker.workers = 0).await;
+    let get = |host: &str, origin: Option<&str>| {
+        let mut req = Request::get("/v1/playbooks/0123456789abcdef").header("host", host);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    for (host, origin) in [
+        ("127.0.0.1:8080", None),
+        ("localhost:8080", Some("http://localhost:8080")),
+        ("[::1]:8080", Some("http://127.0.0.1:3000")),
+    ] {
+        let res = api.call(get(host, origin)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{host} {origin:?}");
+    }
+    for (host, origin) in [
+        ("attacker.example:8080", None),
+        ("127.0.0.1.attacker.example", None),
+        ("127.0.0.1:8080", Some("https://attacker.example")),
+        ("127.0.0.1:8080", Some("null")),
+    ] {
+        let res = api.call(get(host, origin)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{host} {origin:?}");
+    }
+    // Probes stay open for load balancers and orchestrators.
+    let health = api
+        .call(
+            Request::get("/healthz")
+                .header("host", "10.0.0.5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(health.status, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -372,6 +479,10 @@ async fn a_submitted_playbook_is_queued_rendered_and_served() {
     let huge = api.get(&format!("/v1/playbooks/{id}/pages/2.png?scale=9")).await;
     assert_eq!(huge.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", huge.json());
     assert_eq!(huge.json()["error"]["diagnostics"][0]["path"], "scale");
+    // Issue 14: scales are a fixed set, so near-identical values cannot
+    // each be rendered and stored.
+    let odd = api.get(&format!("/v1/playbooks/{id}/pages/2.png?scale=0.5001")).await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The signed completion webhook.
     let hook = tokio::time::timeout(Duration::from_secs(10), hooks.recv())

@@ -186,12 +186,7 @@ impl Service {
             engine: engine.clone(),
             storage: storage.clone(),
             metrics: metrics.clone(),
-            tokens: opts
-                .tokens
-                .iter()
-                .filter(|t| !t.trim().is_empty())
-                .cloned()
-                .collect(),
+            tokens: credentials(&opts.tokens)?,
             render_slots: Arc::new(Semaphore::new(opts.render_slots)),
             max_attempts: opts.max_attempts.max(1),
             webhook: w.webhook.clone(),
@@ -272,6 +267,26 @@ async fn open_queue(db: &str) -> Result<Arc<dyn Queue>, ServiceError> {
 /// Runs `prepbook serve` until `shutdown` fires: the API on
 /// `opts.listen` and `opts.worker.workers` workers.
 ///
+/// The credentials of `PREPBOOK_API_TOKENS` entries (`name:token`, or a
+/// bare token); blank entries are skipped, two entries with one name or
+/// one token are refused (they would merge two owners' jobs).
+fn credentials(entries: &[String]) -> Result<Vec<api::Credential>, ServiceError> {
+    let mut out: Vec<api::Credential> = Vec::new();
+    for (i, entry) in entries.iter().enumerate().filter(|(_, e)| !e.trim().is_empty()) {
+        let c = api::Credential::parse(entry).map_err(|m| {
+            ServiceError::Config(format!("PREPBOOK_API_TOKENS entry {}: {m}", i + 1))
+        })?;
+        if out.iter().any(|o| o.owner == c.owner || o.token == c.token) {
+            return Err(ServiceError::Config(format!(
+                "PREPBOOK_API_TOKENS entry {}: the name or token of an earlier entry again",
+                i + 1
+            )));
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
 /// Without tokens the API is unauthenticated, so a non-loopback address is
 /// refused.
 pub async fn serve(opts: ServeOptions, shutdown: Shutdown) -> Result<(), ServiceError> {

@@ -74,8 +74,12 @@ pub(crate) struct NewJob {
     /// `YYYY-MM-DD`: the order's `target.today`, or the submission date,
     /// so that every attempt renders the same bytes.
     pub(crate) today: String,
-    /// The caller's `Idempotency-Key`, if any.
+    /// The caller's `Idempotency-Key` scoped by its owner (`OWNER/KEY`),
+    /// if any: keys are unique per owner, so one client cannot replay or
+    /// squat another's.
     pub(crate) idempotency_key: Option<String>,
+    /// Who submitted it: the API token's name.
+    pub(crate) owner: String,
     /// blake3 of the body, to tell a retry from a different request.
     pub(crate) body_hash: String,
     /// Attempts before the job fails for good.
@@ -114,6 +118,8 @@ pub(crate) struct JobRecord {
     /// Stage and queue timings of the successful attempt, in ms.
     pub(crate) timings: Option<serde_json::Value>,
     pub(crate) webhook_url: Option<String>,
+    /// Who submitted it (see [`NewJob::owner`]).
+    pub(crate) owner: String,
     /// Unix milliseconds.
     pub(crate) created_at: i64,
     pub(crate) started_at: Option<i64>,
@@ -248,6 +254,7 @@ pub(crate) mod conformance {
             body_hash: blake3::hash(body.as_bytes()).to_hex().to_string(),
             max_attempts: 2,
             webhook_url: None,
+            owner: "test".into(),
         }
     }
 

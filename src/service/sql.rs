@@ -137,7 +137,7 @@ fn record_columns(d: &dyn Dialect) -> String {
         "id, order_id, today, state, CAST(attempts AS BIGINT) AS attempts, \
          CAST(max_attempts AS BIGINT) AS max_attempts, CAST(pages AS BIGINT) AS pages, \
          CAST(bytes AS BIGINT) AS bytes, CAST(fit_score AS BIGINT) AS fit_score, etag, \
-         storage_key, error, timings, webhook_url, body_hash, {}, {}, {}",
+         storage_key, error, timings, webhook_url, owner, body_hash, {}, {}, {}",
         d.millis("created_at", "created_ms"),
         d.millis("started_at", "started_ms"),
         d.millis("finished_at", "finished_ms"),
@@ -166,13 +166,14 @@ fn insert(d: &dyn Dialect, job: &NewJob) -> Statement {
         b.text(&job.body_hash),
         b.arg(Arg::OptText(job.webhook_url.clone())),
         b.now(),
+        b.text(&job.owner),
     ]
     .join(", ");
     // ON CONFLICT on the unique idempotency key: a concurrent retry of
     // the same request inserts nothing and then finds the first one's job.
     b.finish(format!(
         "INSERT INTO prepbook_jobs (id, order_id, body, today, max_attempts, not_before, \
-         idempotency_key, body_hash, webhook_url, created_at) VALUES ({values}) \
+         idempotency_key, body_hash, webhook_url, created_at, owner) VALUES ({values}) \
          ON CONFLICT (idempotency_key) DO NOTHING"
     ))
 }
@@ -341,6 +342,7 @@ fn record(r: &impl Cells) -> Result<(JobRecord, String), sqlx::Error> {
         error: json("error")?,
         timings: json("timings")?,
         webhook_url: r.text("webhook_url")?,
+        owner: r.text("owner")?.unwrap_or_default(),
         created_at: need(r.int("created_ms")?, "created_ms")?,
         started_at: r.int("started_ms")?,
         finished_at: r.int("finished_ms")?,
