@@ -193,6 +193,10 @@ pub(crate) struct QueueArgs {
     /// Where webhooks may go (comma-separated): http://host:port, host:port, or host (port 80 only).
     #[arg(long, env = "PREPBOOK_WEBHOOK_HOSTS", value_delimiter = ',')]
     pub(crate) webhook_hosts: Vec<String>,
+    /// Days finished jobs are kept; then their order (the resume), PDF and
+    /// previews are deleted. 0 keeps them.
+    #[arg(long, env = "PREPBOOK_RETAIN_DAYS", default_value_t = 30)]
+    pub(crate) retain_days: u64,
 }
 
 #[cfg(feature = "service")]
@@ -390,6 +394,8 @@ impl QueueArgs {
                     .filter(|s| !s.is_empty()),
                 ..Default::default()
             },
+            retain: (self.retain_days > 0)
+                .then(|| Duration::from_secs(self.retain_days.saturating_mul(86_400))),
             name: self.name,
             listen: None,
         }

@@ -517,6 +517,47 @@ async fn a_submitted_playbook_is_queued_rendered_and_served() {
     assert!(metrics.contains("prepbook_attempts_total{outcome=\"succeeded\"} 1"));
     assert!(metrics.contains("prepbook_webhooks_total{result=\"delivered\"} 1"));
 
+    // Issue 14: a candidate's data is removed on request: the job, its
+    // order document, the PDF and the cached previews.
+    let storage = api.dir.path().join("playbooks");
+    assert!(!files(&storage).is_empty());
+    let delete =
+        Request::delete(format!("/v1/playbooks/{id}")).body(Body::empty()).unwrap();
+    assert_eq!(api.call(delete).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        api.get(&format!("/v1/playbooks/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get(&format!("/v1/playbooks/{id}/pdf")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(files(&storage).is_empty(), "left: {:?}", files(&storage));
+
+    shutdown.trigger();
+    tokio::time::timeout(Duration::from_secs(10), workers).await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_jobs_are_deleted_after_the_retention() {
+    // Issue 14: `--retain-days`; here two seconds.
+    let api = api(&[], |o| o.worker.retain = Some(Duration::from_secs(2))).await;
+    let a = api.post("/v1/playbooks", order(9).to_string()).await;
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    let shutdown = Shutdown::new();
+    let workers = api.svc.spawn_workers(shutdown.clone());
+    wait_for(Duration::from_secs(120), "the job to succeed", || async {
+        let s = api.get(&format!("/v1/playbooks/{id}")).await.json();
+        (s["status"] == "succeeded").then_some(())
+    })
+    .await;
+    let storage = api.dir.path().join("playbooks");
+    wait_for(Duration::from_secs(30), "the retention sweep", || async {
+        let gone =
+            api.get(&format!("/v1/playbooks/{id}")).await.status == StatusCode::NOT_FOUND;
+        (gone && files(&storage).is_empty()).then_some(())
+    })
+    .await;
     shutdown.trigger();
     tokio::time::timeout(Duration::from_secs(10), workers).await.unwrap().unwrap();
 }

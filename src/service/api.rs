@@ -157,7 +157,7 @@ impl From<super::error::ServiceError> for ApiError {
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/v1/playbooks", post(submit))
-        .route("/v1/playbooks/{id}", get(status))
+        .route("/v1/playbooks/{id}", get(status).delete(remove))
         .route("/v1/playbooks/{id}/pdf", get(pdf))
         .route("/v1/playbooks/{id}/pages/{file}", get(page))
         .route("/v1/render", post(render_sync))
@@ -431,6 +431,22 @@ async fn status(
 ) -> Result<Response, ApiError> {
     let r = find(&state, &owner, &id).await?;
     Ok(axum::Json(JobStatus::of(&r)).into_response())
+}
+
+/// `DELETE /v1/playbooks/{id}`: the job, its order document (the resume)
+/// and its PDF and previews are removed at once (204). A worker still
+/// rendering it finds its claim gone and removes what it wrote.
+async fn remove(
+    State(state): State<Arc<AppState>>,
+    Extension(Owner(owner)): Extension<Owner>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let r = find(&state, &owner, &id).await?;
+    let storage = state.storage.clone();
+    let (order_id, job_id) = (r.order_id.clone(), r.id.clone());
+    blocking(move || storage.remove_job(&order_id, &job_id)).await??;
+    state.queue.delete(&r.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn not_ready(r: &JobRecord) -> ApiError {

@@ -82,6 +82,10 @@ pub struct WorkerOptions {
     pub retry_base: Duration,
     /// Completion webhooks.
     pub webhook: WebhookOptions,
+    /// How long finished jobs are kept: after this their order document
+    /// (the resume), their PDF and previews are deleted (default 30 days;
+    /// `None` keeps them).
+    pub retain: Option<Duration>,
     /// Prefix of worker names in leases and logs (default `HOST-PID`).
     pub name: Option<String>,
     /// `worker` only: serve `/healthz`, `/readyz` and `/metrics` here.
@@ -99,6 +103,7 @@ impl Default for WorkerOptions {
             grace: Duration::from_secs(30),
             retry_base: Duration::from_secs(2),
             webhook: WebhookOptions::default(),
+            retain: Some(Duration::from_secs(30 * 86_400)),
             name: None,
             listen: None,
         }
@@ -203,6 +208,7 @@ impl Service {
             grace: w.grace,
             retry_base: w.retry_base,
             webhook: w.webhook.clone(),
+            retain: w.retain,
         });
         Ok(Self {
             state,

@@ -137,6 +137,11 @@ impl Dialect for PgStore {
         format!("(now() + {ms} * interval '1 millisecond')")
     }
 
+    fn earlier(&self, b: &mut Builder<'_>, d: Duration) -> String {
+        let ms = b.arg(Arg::Float(d.as_secs_f64() * 1000.0));
+        format!("(now() - {ms} * interval '1 millisecond')")
+    }
+
     fn millis(&self, column: &str, alias: &str) -> String {
         format!("CAST(extract(epoch FROM {column}) * 1000 AS BIGINT) AS {alias}")
     }

@@ -203,6 +203,15 @@ pub(crate) trait Queue: Send + Sync {
     /// and the attempt is not counted.
     fn release<'a>(&'a self, claim: &'a Claim) -> BoxFut<'a, bool>;
 
+    /// Deletes a job and its order document (a candidate's request, or
+    /// past retention); false when there was no such job. A worker still
+    /// rendering it then finds its claim gone.
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFut<'a, bool>;
+
+    /// Up to `limit` jobs that finished (succeeded or failed for good)
+    /// more than `age` ago, oldest first: `(id, order_id)`.
+    fn expired(&self, age: Duration, limit: u32) -> BoxFut<'_, Vec<(String, String)>>;
+
     /// Counts for metrics.
     fn stats(&self) -> BoxFut<'_, Stats>;
 
@@ -381,5 +390,20 @@ pub(crate) mod conformance {
         assert_eq!(stats.by_state, [0, 0, 63, 2]);
         assert_eq!(stats.depth, 0);
         q.ping().await.unwrap();
+
+        // Retention: finished jobs past the age, oldest first, and only
+        // finished ones; delete removes the job and its document.
+        assert!(q.expired(Duration::from_secs(3600), 500).await.unwrap().is_empty());
+        q.submit(job(8, None, "{}")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let old = q.expired(Duration::ZERO, 500).await.unwrap();
+        assert_eq!(old.len(), 65, "every finished job, none queued");
+        assert_eq!(old[0], ("job-0001".to_string(), "ORDER-1".to_string()));
+        assert!(!old.iter().any(|(id, _)| id == "job-0008"));
+        assert_eq!(q.expired(Duration::ZERO, 10).await.unwrap().len(), 10);
+        assert!(q.delete("job-0001").await.unwrap());
+        assert!(!q.delete("job-0001").await.unwrap(), "deleted once");
+        assert!(q.get("job-0001").await.unwrap().is_none());
+        assert!(q.order_body("job-0001").await.unwrap().is_none());
     }
 }

@@ -47,6 +47,8 @@ pub(crate) trait Dialect {
     fn now(&self, b: &mut Builder<'_>) -> String;
     /// SQL for the current time plus `d`.
     fn later(&self, b: &mut Builder<'_>, d: Duration) -> String;
+    /// SQL for the current time minus `d`.
+    fn earlier(&self, b: &mut Builder<'_>, d: Duration) -> String;
     /// A select expression for timestamp column `column` as Unix
     /// milliseconds (`BIGINT`), named `alias`.
     fn millis(&self, column: &str, alias: &str) -> String;
@@ -121,6 +123,11 @@ impl<'a> Builder<'a> {
         d.later(self, by)
     }
 
+    fn earlier(&mut self, by: Duration) -> String {
+        let d = self.dialect;
+        d.earlier(self, by)
+    }
+
     fn finish(self, sql: String) -> Statement {
         Statement { sql, args: self.args }
     }
@@ -184,6 +191,24 @@ fn select_where(d: &dyn Dialect, column: &str, value: &str) -> Statement {
     b.finish(format!(
         "SELECT {} FROM prepbook_jobs WHERE {column} = {v}",
         record_columns(d)
+    ))
+}
+
+fn delete(d: &dyn Dialect, id: &str) -> Statement {
+    let mut b = Builder::new(d);
+    let v = b.text(id);
+    b.finish(format!("DELETE FROM prepbook_jobs WHERE id = {v}"))
+}
+
+/// Finished jobs past retention, oldest first.
+fn expired(d: &dyn Dialect, age: Duration, limit: u32) -> Statement {
+    let mut b = Builder::new(d);
+    let before = b.earlier(age);
+    let limit = b.arg(Arg::Int(i64::from(limit)));
+    b.finish(format!(
+        "SELECT id, order_id FROM prepbook_jobs \
+         WHERE state IN ('succeeded', 'failed') AND finished_at < {before} \
+         ORDER BY finished_at LIMIT {limit}"
     ))
 }
 
@@ -460,6 +485,25 @@ impl<S: Store> Queue for SqlQueue<S> {
                 self.0.released(claim.id.clone()).await?;
             }
             Ok(released)
+        })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFut<'a, bool> {
+        Box::pin(async move { Ok(self.0.execute(delete(&self.0, id)).await? > 0) })
+    }
+
+    fn expired(&self, age: Duration, limit: u32) -> BoxFut<'_, Vec<(String, String)>> {
+        Box::pin(async move {
+            let rows = self.0.fetch(expired(&self.0, age, limit)).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        need(r.text("id")?, "id")?,
+                        need(r.text("order_id")?, "order_id")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(Into::into)
         })
     }
 

@@ -118,6 +118,11 @@ impl Dialect for SqliteStore {
         b.arg(Arg::Int(then))
     }
 
+    fn earlier(&self, b: &mut Builder<'_>, d: Duration) -> String {
+        let then = b.now_ms.saturating_sub(ms(d));
+        b.arg(Arg::Int(then))
+    }
+
     fn millis(&self, column: &str, alias: &str) -> String {
         format!("{column} AS {alias}")
     }
