@@ -217,6 +217,9 @@ pub(crate) struct ServeArgs {
     /// Longest a request may take, in seconds.
     #[arg(long, env = "PREPBOOK_REQUEST_TIMEOUT_SECS", default_value_t = 120)]
     pub(crate) request_timeout_secs: u64,
+    /// Unfinished jobs one token may have before submissions answer 429.
+    #[arg(long, env = "PREPBOOK_MAX_PENDING", default_value_t = 100)]
+    pub(crate) max_pending: u32,
     #[command(flatten)]
     pub(crate) queue: QueueArgs,
 }
@@ -420,6 +423,7 @@ impl ServeArgs {
             tokens,
             max_attempts: self.max_attempts,
             render_slots: self.render_slots.unwrap_or(defaults.render_slots),
+            max_pending_per_owner: self.max_pending,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             worker: self.queue.worker_options(self.workers),
             ..defaults

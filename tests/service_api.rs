@@ -210,6 +210,26 @@ async fn jobs_and_idempotency_keys_belong_to_the_token_that_made_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_with_a_full_backlog_gets_429_and_others_go_on() {
+    // Issue 14: a bounded queue per token, checked before the body is read.
+    let api = api(&["alice:tok-a", "bob:tok-b"], |o| o.max_pending_per_owner = 2).await;
+    for n in 0..2 {
+        let res = api
+            .call(as_owner("POST", "/v1/playbooks", "tok-a", None, Some(&order(n))))
+            .await;
+        assert_eq!(res.status, StatusCode::ACCEPTED);
+    }
+    let full =
+        api.call(as_owner("POST", "/v1/playbooks", "tok-a", None, Some(&order(3)))).await;
+    assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(full.header("retry-after"), "30");
+    assert!(full.json()["error"]["message"].as_str().unwrap().contains("2 unfinished"));
+    let bob =
+        api.call(as_owner("POST", "/v1/playbooks", "tok-b", None, Some(&order(4)))).await;
+    assert_eq!(bob.status, StatusCode::ACCEPTED, "another token is not held up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_tokens_only_localhost_hosts_and_origins_are_served() {
     // Issue 14: loopback mode must not be drivable by a web page through
     // DNS rebinding (foreign Host) or a cross-site request (foreign Origin).

@@ -40,6 +40,10 @@ pub(crate) struct AppState {
     pub(crate) tokens: Vec<Credential>,
     /// Permits for synchronous renders and previews.
     pub(crate) render_slots: Arc<Semaphore>,
+    /// Permits for reading and checking a request's order (every POST).
+    pub(crate) parse_slots: Arc<Semaphore>,
+    /// Unfinished jobs per owner before submissions answer 429.
+    pub(crate) max_pending_per_owner: u32,
     pub(crate) max_attempts: u32,
     pub(crate) webhook: WebhookOptions,
     pub(crate) body_limit: usize,
@@ -103,6 +107,8 @@ pub(crate) enum ApiError {
     NotFound(String),
     Conflict(String),
     Busy,
+    /// This owner has too many unfinished jobs.
+    Backlog(u32),
     Unauthorized,
     Forbidden(String),
     Internal(String),
@@ -120,6 +126,13 @@ impl IntoResponse for ApiError {
                     "every render slot is busy; retry after the given delay",
                 ),
                 Some((header::RETRY_AFTER, HeaderValue::from_static("1"))),
+            ),
+            ApiError::Backlog(n) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorBody::message(format!(
+                    "this token has {n} unfinished playbooks, the most it may have; retry when some have finished"
+                )),
+                Some((header::RETRY_AFTER, HeaderValue::from_static("30"))),
             ),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
@@ -308,6 +321,15 @@ pub(crate) fn read_options(engine: &Engine, today: time::Date) -> ReadOptions {
     }
 }
 
+/// A permit to read and check one order; 429 at once when all are taken,
+/// so a flood of large bodies queues no work behind the slots.
+fn parse_slot(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    state.parse_slots.clone().try_acquire_owned().map_err(|_| {
+        state.metrics.rejected();
+        ApiError::Busy
+    })
+}
+
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -359,11 +381,20 @@ async fn submit(
         }
         state.webhook.check(url).map_err(|m| invalid("Prepbook-Webhook-Url", m))?;
     }
+    let pending = state.queue.pending(&owner).await?;
+    if pending >= state.max_pending_per_owner {
+        state.metrics.rejected();
+        return Err(ApiError::Backlog(pending));
+    }
+    let permit = parse_slot(&state)?;
     let engine = state.engine.clone();
     let raw = body.clone();
-    let order = blocking(move || read_order(&engine, &raw, today_utc()))
-        .await?
-        .map_err(ApiError::Invalid)?;
+    let order = blocking(move || {
+        let _permit = permit;
+        read_order(&engine, &raw, today_utc())
+    })
+    .await?
+    .map_err(ApiError::Invalid)?;
     let text = String::from_utf8_lossy(&body).into_owned();
     let job = NewJob {
         id: job_id(),
@@ -605,10 +636,14 @@ async fn render_sync(
         state.metrics.rejected();
         ApiError::Busy
     })?;
+    let parse = parse_slot(&state)?;
     let engine = state.engine.clone();
-    let order = blocking(move || read_order(&engine, &body, today_utc()))
-        .await?
-        .map_err(ApiError::Invalid)?;
+    let order = blocking(move || {
+        let _parse = parse;
+        read_order(&engine, &body, today_utc())
+    })
+    .await?
+    .map_err(ApiError::Invalid)?;
     let engine = state.engine.clone();
     let order_id = order.order_id.clone();
     let (result, seconds) = blocking(move || {
@@ -646,8 +681,10 @@ async fn analyze(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let permit = parse_slot(&state)?;
     let engine = state.engine.clone();
     let analysis = blocking(move || {
+        let _permit = permit;
         let order = read_order(&engine, &body, today_utc())?;
         engine.validate(&order)
     })

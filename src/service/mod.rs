@@ -125,6 +125,13 @@ pub struct ServeOptions {
     pub render_slots: usize,
     /// Largest accepted request body (default 4 MiB).
     pub body_limit: usize,
+    /// Unfinished (queued or running) jobs one token may have; past it a
+    /// submission answers 429 with Retry-After (default 100).
+    pub max_pending_per_owner: u32,
+    /// Requests whose body is being read and checked (parsing, analysis)
+    /// at once, over all tokens; more answer 429 at once (default: twice
+    /// the cores).
+    pub parse_slots: usize,
     /// Longest a request may take (default 120 s).
     pub request_timeout: Duration,
     /// The workers and the queue they share with the API.
@@ -138,6 +145,8 @@ impl Default for ServeOptions {
             tokens: Vec::new(),
             max_attempts: 3,
             render_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_pending_per_owner: 100,
+            parse_slots: 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             body_limit: 4 << 20,
             request_timeout: Duration::from_secs(120),
             worker: WorkerOptions { workers: 2, ..WorkerOptions::default() },
@@ -193,6 +202,8 @@ impl Service {
             metrics: metrics.clone(),
             tokens: credentials(&opts.tokens)?,
             render_slots: Arc::new(Semaphore::new(opts.render_slots)),
+            parse_slots: Arc::new(Semaphore::new(opts.parse_slots.max(1))),
+            max_pending_per_owner: opts.max_pending_per_owner.max(1),
             max_attempts: opts.max_attempts.max(1),
             webhook: w.webhook.clone(),
             body_limit: opts.body_limit,

@@ -212,6 +212,9 @@ pub(crate) trait Queue: Send + Sync {
     /// more than `age` ago, oldest first: `(id, order_id)`.
     fn expired(&self, age: Duration, limit: u32) -> BoxFut<'_, Vec<(String, String)>>;
 
+    /// Unfinished (queued or running) jobs of `owner`.
+    fn pending<'a>(&'a self, owner: &'a str) -> BoxFut<'a, u32>;
+
     /// Counts for metrics.
     fn stats(&self) -> BoxFut<'_, Stats>;
 
@@ -405,5 +408,9 @@ pub(crate) mod conformance {
         assert!(!q.delete("job-0001").await.unwrap(), "deleted once");
         assert!(q.get("job-0001").await.unwrap().is_none());
         assert!(q.order_body("job-0001").await.unwrap().is_none());
+
+        // Admission: unfinished jobs per owner.
+        assert_eq!(q.pending("test").await.unwrap(), 1, "job-0008 is queued");
+        assert_eq!(q.pending("someone-else").await.unwrap(), 0);
     }
 }

@@ -194,6 +194,15 @@ fn select_where(d: &dyn Dialect, column: &str, value: &str) -> Statement {
     ))
 }
 
+fn pending(d: &dyn Dialect, owner: &str) -> Statement {
+    let mut b = Builder::new(d);
+    let v = b.text(owner);
+    b.finish(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM prepbook_jobs \
+         WHERE owner = {v} AND state IN ('queued', 'running')"
+    ))
+}
+
 fn delete(d: &dyn Dialect, id: &str) -> Statement {
     let mut b = Builder::new(d);
     let v = b.text(id);
@@ -485,6 +494,14 @@ impl<S: Store> Queue for SqlQueue<S> {
                 self.0.released(claim.id.clone()).await?;
             }
             Ok(released)
+        })
+    }
+
+    fn pending<'a>(&'a self, owner: &'a str) -> BoxFut<'a, u32> {
+        Box::pin(async move {
+            let row = self.one(pending(&self.0, owner)).await?;
+            let n = row.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0);
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
         })
     }
 
