@@ -35,6 +35,7 @@
 
 mod api;
 mod error;
+mod listen;
 mod metrics;
 mod openapi;
 mod postgres;
@@ -53,6 +54,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub use error::ServiceError;
+pub use listen::ListenOptions;
 use queue::Queue;
 use sql::SqlQueue;
 pub use webhook::WebhookOptions;
@@ -136,6 +138,8 @@ pub struct ServeOptions {
     pub request_timeout: Duration,
     /// The workers and the queue they share with the API.
     pub worker: WorkerOptions,
+    /// Header-read timeout and connection cap of the listener.
+    pub listen_limits: ListenOptions,
 }
 
 impl Default for ServeOptions {
@@ -150,6 +154,7 @@ impl Default for ServeOptions {
             body_limit: 4 << 20,
             request_timeout: Duration::from_secs(120),
             worker: WorkerOptions { workers: 2, ..WorkerOptions::default() },
+            listen_limits: ListenOptions::default(),
         }
     }
 }
@@ -331,10 +336,7 @@ pub async fn serve(opts: ServeOptions, shutdown: Shutdown) -> Result<(), Service
         "serving"
     );
     let workers = svc.spawn_workers(shutdown.clone());
-    let stop = shutdown.clone();
-    axum::serve(listener, svc.router())
-        .with_graceful_shutdown(async move { stop.wait().await })
-        .await?;
+    listen::serve(listener, svc.router(), opts.listen_limits, shutdown.clone()).await?;
     let _ = workers.await;
     tracing::info!("stopped");
     Ok(())
@@ -362,9 +364,8 @@ pub async fn run_worker(
         let stop = shutdown.clone();
         let app = api::probes(svc.state.clone());
         tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stop.wait().await })
-                .await;
+            let served =
+                listen::serve(listener, app, ListenOptions::default(), stop).await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "probe server failed");
             }
