@@ -242,6 +242,9 @@ struct Para {
     parts: Vec<String>,
     bold_chars: usize,
     chars: usize,
+    /// Whether the paragraph's first visible text is bold (an entry head
+    /// like "**Acme** — Engineer").
+    first_bold: Option<bool>,
     /// Largest explicit run size, in points.
     size: f32,
 }
@@ -430,6 +433,9 @@ fn push_text(paras: &mut [Para], s: &str, bold: bool) {
             last.push_str(s);
         }
         let n = s.chars().filter(|c| !c.is_whitespace()).count();
+        if n > 0 && p.first_bold.is_none() {
+            p.first_bold = Some(bold);
+        }
         p.chars += n;
         if bold {
             p.bold_chars += n;
@@ -464,12 +470,11 @@ fn finish(
     let list =
         p.list || style_flag(style, styles, |s| s.list.then_some(true)).unwrap_or(false);
     let style_bold = style_flag(style, styles, |s| s.bold).unwrap_or(false);
-    let bold = if p.chars == 0 {
-        false
-    } else {
-        p.bold_chars * 2 > p.chars
-            || (style_bold && p.bold_chars == 0 && heading.is_none())
-    };
+    let opens_bold = p.first_bold == Some(true) && p.bold_chars * 5 >= p.chars * 2;
+    let bold = p.chars > 0
+        && (p.bold_chars * 2 > p.chars
+            || opens_bold
+            || (style_bold && p.bold_chars == 0 && heading.is_none()));
     let mut out = Vec::new();
     for part in p.parts {
         let mut textline = part
@@ -573,7 +578,7 @@ mod tests {
             ]
         );
         assert_eq!((l[0].heading, l[1].heading), (Some(1), Some(2)));
-        assert!(l[2].bold && !l[3].bold);
+        assert!(l[2].bold && !l[3].bold, "{l:?}");
         assert!(l[3].bullet);
         assert_eq!(l[4].gap_before, 1.0);
     }

@@ -399,6 +399,9 @@ fn head_fragments(text: &str) -> Vec<String> {
                     matches!(c, ',' | ';' | '|' | '·' | '•' | '–' | '—' | '-')
                 })
                 .trim();
+            // A date cut out of "(Jul 2017 – May 2021)" leaves its
+            // parentheses behind.
+            let g = balance(g);
             let g = strip_parens(g);
             if g.chars().any(char::is_alphanumeric) {
                 out.push(g.to_string());
@@ -406,6 +409,18 @@ fn head_fragments(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Drops a parenthesis left open at the end or closed at the start.
+fn balance(s: &str) -> &str {
+    let mut s = s.trim();
+    while s.matches('(').count() > s.matches(')').count() && s.ends_with('(') {
+        s = s[..s.len() - 1].trim_end();
+    }
+    while s.matches(')').count() > s.matches('(').count() && s.starts_with(')') {
+        s = s[1..].trim_start();
+    }
+    s
 }
 
 /// `(Remote)` → `Remote`: a fragment wholly in parentheses.
@@ -627,8 +642,7 @@ static DEGREE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?P<type>(?:(?:Executive|Integrated)\s+)?(?:Bachelor|Master|Doctor|Associate)(?:['’]s)?(?:\s+of\s+(?:Fine\s+Arts|Applied\s+Science|Business\s+Administration|Public\s+Health|[A-Z][a-z]+))?(?:\s+degree)?",
         r"|Ph\.?\s?D\.?|D\.?Phil\.?|Dr\.\s?(?:rer\.\s?nat\.|phil\.|-Ing\.)|E?MBA|MRes|MPhil|M\.?Res\.?|B\.?\s?Sc\.?|M\.?\s?Sc\.?|BEng|B\.?\s?Eng\.?|MEng|M\.?\s?Eng\.?|B\.?\s?Tech\.?|M\.?\s?Tech\.?|B\.S\.?|M\.S\.?|BS|MS|B\.A\.?|M\.A\.?|BA|MA|BBA|LL\.?B\.?|LL\.?M\.?|J\.?D\.?",
         r"|Diplom(?:-[A-Z][a-z]+)?|Dipl\.-[A-Za-z]+\.?|Diplôme(?:\s+d['’][a-zé]+)?|Licence|Licenciatura|Licenciado|Grado|Magister|Mestrado|Bacharelado|Laurea(?:\s+Magistrale)?|Abitur|Baccalauréat|Ingeniero|Ingénieur|Doctorate|Habilitation",
-        r")(?P<paren>\s*\([^)]*\))?",
-        r"(?:\b|$)"
+        r")(?P<paren>\s*\([^)]*\))?(?:$|[^\p{L}\p{N}])"
     ))
     .expect("the degree pattern is valid")
 });
@@ -684,7 +698,7 @@ static SCORE: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn degree(frag: &str) -> Option<(String, Option<String>)> {
     let f = frag.trim();
     if let Some(c) = DEGREE.captures(f) {
-        let m = c.get(0)?;
+        let m = c.name("paren").or_else(|| c.name("type"))?;
         let study = f[..m.end()].trim().to_string();
         let rest = f[m.end()..]
             .trim_start_matches(|ch: char| {
@@ -703,7 +717,9 @@ pub(crate) fn degree(frag: &str) -> Option<(String, Option<String>)> {
     if let Some(p) = f.rfind(", ") {
         let (a, b) = (&f[..p], &f[p + 2..]);
         if let Some(c) = DEGREE.captures(b)
-            && c.get(0).is_some_and(|m| m.end() == b.trim_end().len())
+            && c.name("paren")
+                .or_else(|| c.name("type"))
+                .is_some_and(|m| m.end() == b.trim_end().len())
         {
             return Some((b.trim().to_string(), Some(a.trim().to_string())));
         }

@@ -36,7 +36,7 @@ pub(crate) enum Kind {
     Languages,
     Interests,
     References,
-    /// A heading we do not know ("Open Source", "Teaching"): its lines are
+    /// A heading we do not know ("Teaching", "Patents"): its lines are
     /// reported as unplaced rather than guessed into a field.
     Other,
 }
@@ -783,13 +783,14 @@ mod tests {
             "EXPERIENCE",
             "Acme Corp\t2020 – 2021",
             "- Built things",
-            "Open Source",
+            "Teaching",
         ]
         .into_iter()
         .map(line)
         .collect();
         lines[2].gap_before = 1.0;
         lines[5].heading = Some(2);
+        lines[5].gap_before = 1.0;
         let limits = super::super::ImportLimits::default();
         let s = split(&lines, &mut Budget::new(&limits)).unwrap();
         let kinds: Vec<Kind> = s.iter().map(|s| s.kind).collect();
