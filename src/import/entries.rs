@@ -69,11 +69,48 @@ fn starts_lowercase(s: &str) -> bool {
     s.trim_start().chars().next().is_some_and(char::is_lowercase)
 }
 
-/// A line that may open or belong to an entry's head: short, not a
-/// sentence.
+/// A line that may open or belong to an entry's head: short (each
+/// column of a table row short), not a sentence.
 fn head_like(l: &Line) -> bool {
     let t = l.text.trim();
-    !l.bullet && words(t) <= 14 && !t.ends_with('.') && !starts_lowercase(t)
+    let short = t.split('\t').all(|c| words(c) <= 14) && words(t) <= 30;
+    !l.bullet && short && !t.ends_with('.') && !starts_lowercase(t)
+}
+
+/// Column titles of a table ("School\tDegree\tYears"): not an entry.
+pub(crate) fn table_header(l: &Line) -> bool {
+    const TITLES: &[&str] = &[
+        "school",
+        "degree",
+        "years",
+        "year",
+        "dates",
+        "date",
+        "period",
+        "institution",
+        "university",
+        "area",
+        "skills",
+        "skill",
+        "company",
+        "employer",
+        "role",
+        "position",
+        "title",
+        "location",
+        "field",
+        "tools",
+        "level",
+        "category",
+        "language",
+        "fluency",
+        "when",
+        "where",
+        "what",
+    ];
+    let cells: Vec<&str> = l.text.split('\t').collect();
+    cells.len() >= 2
+        && cells.iter().all(|c| TITLES.contains(&super::sections::normalise(c).as_str()))
 }
 
 /// A line with a sentence break inside ("… 20M users. Individual …"); an
@@ -95,6 +132,13 @@ fn continues_bullet(lines: &[Line], i: usize, end: usize) -> bool {
     if starts_lowercase(&l.text) {
         return true;
     }
+    // Indented under its bullet (a typed resume's wrapped line).
+    if let Some(b) = (0..i).rev().find(|&j| lines[j].bullet)
+        && l.x > lines[b].x + 0.5
+        && l.gap_before < 0.5
+    {
+        return true;
+    }
     // A head of two lines without a gap: "Beta Inc" over "Engineer  2019".
     let next_is_head =
         i + 1 < end && !lines[i + 1].bullet && dates::has_head_date(&lines[i + 1].text);
@@ -108,6 +152,9 @@ pub(crate) fn group(lines: &[Line], body: Range<usize>) -> Vec<Group> {
     let end = body.end;
     for i in body {
         let l = &lines[i];
+        if table_header(l) {
+            continue;
+        }
         if l.bullet {
             cur.bullets.push(vec![i]);
             continue;
@@ -156,7 +203,10 @@ pub(crate) fn group(lines: &[Line], body: Range<usize>) -> Vec<Group> {
             && cur.head.len() < 4
             && words(&l.text) <= 12
             && !sentence_like(&l.text)
-            && (!head_dated || words(&l.text) <= 6 || location_like(&l.text))
+            && (!head_dated
+                || words(&l.text) <= 6
+                || title_score(&l.text) >= 2.0
+                || location_like(&l.text))
         {
             cur.head.push(i);
         } else {
@@ -373,8 +423,11 @@ fn title_score(s: &str) -> f32 {
 
 fn company_score(s: &str) -> f32 {
     let ws = word_list(s);
+    // "Group Product Manager": a company word beside a role word counts
+    // for less than one alone.
+    let weight = if title_score(s) >= 2.0 { 1.0 } else { 2.0 };
     let mut score: f32 =
-        ws.iter().filter(|w| COMPANY_WORDS.contains(&w.as_str())).count() as f32 * 2.0;
+        ws.iter().filter(|w| COMPANY_WORDS.contains(&w.as_str())).count() as f32 * weight;
     let t = s.trim();
     if t.len() >= 2
         && t.len() <= 6
@@ -931,6 +984,9 @@ pub(crate) fn skills(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
     for i in body {
         let l = &lines[i];
         let t = l.text.trim();
+        if table_header(l) {
+            continue;
+        }
         if let Some((name, level, rest)) = skill_group(t) {
             let mut map = Map::new();
             set(&mut map, "name", name);
