@@ -421,3 +421,26 @@ fn import_resume_files_are_read_by_content() {
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("basics.name") && stderr.contains("resume.txt"), "{stderr}");
 }
+
+#[test]
+fn import_never_panics_on_damaged_input() {
+    // Every cut of a DOCX and of a text resume, and a DOCX with bytes
+    // flipped through it: an answer or an error, never a panic.
+    let limits = ImportLimits::default();
+    let docx = small_docx();
+    for n in (0..docx.len()).step_by(7) {
+        let _ = prepbook::import::import(&docx[..n], &limits);
+    }
+    for n in (0..docx.len()).step_by(13) {
+        let mut bad = docx.clone();
+        bad[n] ^= 0x5a;
+        let _ = prepbook::import::import(&bad, &limits);
+    }
+    for n in 0..TEXT_RESUME.len() {
+        if TEXT_RESUME.is_char_boundary(n) {
+            let _ = prepbook::import::import(&TEXT_RESUME.as_bytes()[..n], &limits);
+        }
+    }
+    let odd = "\u{feff}# \n**\n- \n|||\n[](\n\\\n\t\t\n2019 –\n: :\n(\n)\n";
+    let _ = prepbook::import::import(odd.as_bytes(), &limits);
+}

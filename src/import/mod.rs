@@ -4,7 +4,7 @@
 //!
 //! # Stages
 //! 1. **Detect** the kind from the bytes, never the file name.
-//! 2. **Read** the document into [`Line`]s in reading order: the PDF reader
+//! 2. **Read** the document into `Line`s in reading order: the PDF reader
 //!    (`pdf`) rebuilds lines from positioned glyph runs, the DOCX reader
 //!    (`docx`) takes paragraphs with their styles and numbering, the text
 //!    reader takes lines and Markdown markers.
