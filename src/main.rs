@@ -275,6 +275,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<Outcome> {
         force: args.force,
         fail_fast: args.fail_fast,
         cache_age: args.cache_age,
+        allow_paths: args.allow_path.clone(),
         progress: true,
         // The only clock read: the default "today" for orders without one.
         today: args.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),

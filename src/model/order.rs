@@ -101,12 +101,65 @@ pub struct ResumeDocument {
 }
 
 /// Where `{"path": ...}` references in an order may be resolved.
+///
+/// An order document names files, so whoever writes the document chooses
+/// what the CLI reads: `{"path": "/etc/passwd"}` would print a system
+/// file into a PDF. References therefore resolve inside the order's (or
+/// manifest's) directory only, unless the operator allows more.
 #[derive(Debug, Clone)]
 pub enum PathPolicy {
-    /// Resolve relative to this directory (the order file's or manifest's).
-    RelativeTo(PathBuf),
+    /// Resolve relative to `base`; after `..` and symlinks are resolved,
+    /// the file must lie inside `base` or inside one of `allow`.
+    Within {
+        /// The order file's or manifest's directory.
+        base: PathBuf,
+        /// Further directories the operator allowed (`--allow-path`).
+        allow: Vec<PathBuf>,
+    },
     /// Refuse: the service never reads files a caller names.
     Refuse,
+}
+
+impl PathPolicy {
+    /// Files inside `base` only.
+    pub fn within(base: impl Into<PathBuf>) -> Self {
+        Self::Within { base: base.into(), allow: Vec::new() }
+    }
+
+    /// Resolves a reference, or says why it is refused.
+    fn resolve(&self, reference: &str) -> Result<PathBuf, String> {
+        let (base, allow) = match self {
+            Self::Refuse => {
+                return Err(
+                    "file references are not accepted here; send the document inline"
+                        .into(),
+                );
+            }
+            Self::Within { base, allow } => (base, allow),
+        };
+        let joined = base.join(reference);
+        // A file that does not exist is reported when it is read, with
+        // the reason; only an existing file has a real location to check.
+        let Ok(real) = joined.canonicalize() else {
+            return Ok(joined);
+        };
+        let inside = |dir: &PathBuf| {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            dir.canonicalize().is_ok_and(|d| real.starts_with(d))
+        };
+        if inside(base) || allow.iter().any(inside) {
+            Ok(real)
+        } else {
+            let shown = if base.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                base.display().to_string()
+            };
+            Err(format!(
+                "{reference:?} is outside the order's directory {shown}; move the file there or pass --allow-path with its directory"
+            ))
+        }
+    }
 }
 
 /// The order document with optional fields, before resolution. The CLI
@@ -346,15 +399,12 @@ impl OrderDraft {
                             file,
                         ));
                     };
-                    match policy {
-                        PathPolicy::Refuse => Err(invalid(
-                            Diagnostic::new(
-                                "file references are not accepted here; send the document inline",
-                            )
-                            .at(format!("{what}.path")),
+                    match policy.resolve(p) {
+                        Ok(path) => Ok(Some(Source::File(path))),
+                        Err(why) => Err(invalid(
+                            Diagnostic::new(why).at(format!("{what}.path")),
                             file,
                         )),
-                        PathPolicy::RelativeTo(base) => Ok(Some(Source::File(base.join(p)))),
                     }
                 }
                 serde_json::Value::Object(_) => Ok(Some(Source::Json {
@@ -686,25 +736,48 @@ fn invalid(d: Diagnostic, file: Option<&str>) -> Error {
     Error::invalid(Stage::Input, "invalid order", vec![d])
 }
 
-/// Reads a file as UTF-8 text, refusing oversized files before reading them.
+/// Reads a file as UTF-8 text, at most [`MAX_INPUT_BYTES`].
 pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = read_bytes(path, MAX_INPUT_BYTES as u64)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::new("expected UTF-8 text").in_file(path.display().to_string())
+    })
+}
+
+/// Reads a regular file of at most `limit` bytes. The limit is enforced
+/// while reading, not only from the size the file system reports: a
+/// device (`/dev/zero` reports 0 bytes) or a file that grows would
+/// otherwise be read until memory runs out. Devices, FIFOs and
+/// directories are refused before any read.
+pub(crate) fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
+    let fail = |e: std::io::Error| {
         Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
-    })?;
-    if meta.len() as usize > MAX_INPUT_BYTES {
-        return Err(Diagnostic::new(format!(
-            "file is {} bytes; at most {} bytes (2 MiB) are accepted",
-            meta.len(),
-            MAX_INPUT_BYTES
+    };
+    let too_big = |n: u64| {
+        Diagnostic::new(format!(
+            "file is {n} bytes or more; at most {limit} bytes ({} MiB) are accepted",
+            limit >> 20
         ))
-        .in_file(&shown));
+        .in_file(&shown)
+    };
+    // The type is checked on the open file, so the file read is the file
+    // checked even if the path is swapped in between.
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let meta = file.metadata().map_err(fail)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::new("not a regular file").in_file(&shown));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
-    })?;
-    String::from_utf8(bytes)
-        .map_err(|_| Diagnostic::new("expected UTF-8 text").in_file(&shown))
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(fail)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 type ReadResume = (Resume, serde_json::Value, Option<ResumeDocument>);
