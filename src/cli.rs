@@ -46,6 +46,21 @@ pub(crate) enum Command {
     /// Import pay data (LCA disclosure files, generic CSV) into the packs.
     #[command(subcommand)]
     Paydata(PaydataCommand),
+    /// Read a resume document (PDF, DOCX, Markdown or plain text) into
+    /// JSON Resume on stdout, with what was recognised and how sure under
+    /// `meta.prepbook.import` (render, validate and analyze also take the
+    /// document directly).
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ImportArgs {
+    /// The resume document; its kind is read from its content.
+    pub(crate) file: PathBuf,
+    /// Leave out the import report (`meta.prepbook.import`) and the summary
+    /// on stderr: only the JSON Resume.
+    #[arg(long, alias = "json-only")]
+    pub(crate) no_report: bool,
 }
 
 #[derive(Subcommand)]
@@ -242,7 +257,8 @@ pub(crate) struct InputArgs {
     /// An order document (JSON); other flags override its fields.
     #[arg(long, value_name = "ORDER.json")]
     pub(crate) order: Option<PathBuf>,
-    /// The resume (JSON Resume).
+    /// The resume: JSON Resume, or a PDF, DOCX, Markdown or text document
+    /// (imported; see `prepbook import`).
     #[arg(long, value_name = "FILE")]
     pub(crate) resume: Option<PathBuf>,
     /// The job: a JSON Resume job document, or .txt/.md description text.
