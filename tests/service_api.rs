@@ -229,6 +229,104 @@ async fn a_token_with_a_full_backlog_gets_429_and_others_go_on() {
     assert_eq!(bob.status, StatusCode::ACCEPTED, "another token is not held up");
 }
 
+/// A multipart form body with these parts: `(name, file name, type, bytes)`.
+fn form(parts: &[(&str, Option<&str>, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "prepbook-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, file, media, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let disposition = match file {
+            Some(f) => format!("form-data; name=\"{name}\"; filename=\"{f}\""),
+            None => format!("form-data; name=\"{name}\""),
+        };
+        body.extend_from_slice(
+            format!(
+                "Content-Disposition: {disposition}\r\nContent-Type: {media}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_file_is_imported_and_accepted_as_a_form_part() {
+    // Issue 13: the web page's path: import a file, then order with it.
+    let api = api(&[], |o| o.worker.workers = 0).await;
+    let docx = std::fs::read(
+        service_util::root()
+            .join("fixtures/import/docs/02-de-senior-streaming-india.docx.docx"),
+    )
+    .unwrap();
+    let imported = api.post("/v1/import", docx.clone()).await;
+    assert_eq!(
+        imported.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&imported.body)
+    );
+    let v = imported.json();
+    assert_eq!(v["kind"], "docx");
+    assert!(v["resume"]["work"].as_array().unwrap().len() >= 2, "{v}");
+    assert!(v["resume"]["meta"]["prepbook"]["import"].is_object());
+    // A wrong kind of file is refused with what to do.
+    let png = api.post("/v1/import", b"\x89PNG\r\n\x1a\n0000".to_vec()).await;
+    assert_eq!(png.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        png.json()["error"]["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("PDF")
+    );
+
+    // The order as a form: the order document plus the file as a part.
+    let mut doc = order(5);
+    doc.as_object_mut().unwrap().remove("resume");
+    let (ct, body) = form(&[
+        ("order", None, "application/json", doc.to_string().as_bytes()),
+        (
+            "resume",
+            Some("resume.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &docx,
+        ),
+    ]);
+    let req = Request::post("/v1/analyze")
+        .header("content-type", ct)
+        .body(Body::from(body))
+        .unwrap();
+    let analysis = api.call(req).await;
+    assert_eq!(
+        analysis.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&analysis.body)
+    );
+    let a = analysis.json();
+    assert!(a["requirements"].as_array().unwrap().len() >= 3, "{a}");
+    let (ct, body) =
+        form(&[("resume", Some("r.docx"), "application/octet-stream", &docx)]);
+    let req = Request::post("/v1/analyze")
+        .header("content-type", ct)
+        .body(Body::from(body))
+        .unwrap();
+    let missing = api.call(req).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(missing.json()["error"]["diagnostics"][0]["path"], "order");
+
+    // The catalog for the order form, and the reference page itself.
+    let catalog = api.get("/v1/catalog").await.json();
+    assert!(catalog["companies"].as_array().unwrap().iter().any(|c| c["id"] == "google"));
+    let page = api.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.header("content-type").starts_with("text/html"));
+    assert!(page.header("content-security-policy").contains("default-src 'self'"));
+    assert!(String::from_utf8_lossy(&page.body).contains("/v1/import"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_tokens_only_localhost_hosts_and_origins_are_served() {
     // Issue 14: loopback mode must not be drivable by a web page through

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Extension, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -25,6 +25,7 @@ use super::metrics::{Metrics, RenderKind};
 use super::openapi::{Accepted, ErrorAnswer, JobStatus};
 use super::queue::{JobRecord, JobState, NewJob, Queue, Submitted};
 use super::storage::Storage;
+use super::upload::{OrderBody, ResumeFile};
 use super::webhook::WebhookOptions;
 use crate::model::{self, ReadOptions};
 use crate::{Diagnostic, Engine, Error, ErrorBody, Order, RenderOptions, Stage};
@@ -107,6 +108,8 @@ pub(crate) enum ApiError {
     NotFound(String),
     Conflict(String),
     Busy,
+    /// The body is over the limit.
+    TooLarge(String),
     /// This owner has too many unfinished jobs.
     Backlog(u32),
     Unauthorized,
@@ -120,6 +123,9 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.body(), None),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, ErrorBody::message(m), None),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, ErrorBody::message(m), None),
+            ApiError::TooLarge(m) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorBody::message(m), None)
+            }
             ApiError::Busy => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorBody::message(
@@ -175,12 +181,15 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/playbooks/{id}/pages/{file}", get(page))
         .route("/v1/render", post(render_sync))
         .route("/v1/analyze", post(analyze))
+        .route("/v1/import", post(import_file))
+        .route("/v1/catalog", get(catalog))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
+        .route("/", get(reference_page))
         .merge(api)
         // The tower-http layer enforces the limit (413), so axum's own
         // default (2 MB) is lifted rather than applied twice.
@@ -285,7 +294,7 @@ fn loopback_only(headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn invalid(path: &str, message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(path: &str, message: impl Into<String>) -> ApiError {
     ApiError::Invalid(Error::invalid(
         Stage::Input,
         "invalid request",
@@ -350,7 +359,7 @@ async fn submit(
     State(state): State<Arc<AppState>>,
     Extension(Owner(owner)): Extension<Owner>,
     headers: HeaderMap,
-    body: Bytes,
+    OrderBody(body): OrderBody,
 ) -> Result<Response, ApiError> {
     let key = match headers.get("idempotency-key") {
         None => None,
@@ -628,7 +637,7 @@ async fn page(
 
 async fn render_sync(
     State(state): State<Arc<AppState>>,
-    body: Bytes,
+    OrderBody(body): OrderBody,
 ) -> Result<Response, ApiError> {
     // The slot is taken before the body is read: with every slot busy the
     // answer is an immediate 429, not one after seconds of parsing.
@@ -679,7 +688,7 @@ async fn render_sync(
 /// prints it. Milliseconds of work, so no render slot is taken.
 async fn analyze(
     State(state): State<Arc<AppState>>,
-    body: Bytes,
+    OrderBody(body): OrderBody,
 ) -> Result<Response, ApiError> {
     let permit = parse_slot(&state)?;
     let engine = state.engine.clone();
@@ -719,6 +728,66 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.metrics.render(stats.as_ref()),
+    )
+        .into_response()
+}
+
+/// `POST /v1/import`: see [`upload::import`]. Under a parse slot: a PDF
+/// costs milliseconds, a crafted one up to its work budget.
+async fn import_file(
+    State(state): State<Arc<AppState>>,
+    ResumeFile(bytes): ResumeFile,
+) -> Result<Response, ApiError> {
+    let permit = parse_slot(&state)?;
+    let answer = blocking(move || {
+        let _permit = permit;
+        super::upload::import(&bytes)
+    })
+    .await??;
+    Ok(axum::Json(answer).into_response())
+}
+
+/// `GET /v1/catalog`: the companies, their roles and levels, and the role
+/// names, for the order form.
+async fn catalog(State(state): State<Arc<AppState>>) -> Response {
+    let packs = &state.engine.packs;
+    let roles: Vec<_> =
+        packs.roles.values().map(|r| json!({"id": r.id, "name": r.name})).collect();
+    let companies: Vec<_> = packs
+        .companies
+        .values()
+        .map(|c| {
+            let roles: serde_json::Map<String, serde_json::Value> = c
+                .roles
+                .iter()
+                .map(|(id, r)| {
+                    let levels: Vec<_> = r
+                        .levels
+                        .iter()
+                        .map(|l| json!({"id": l.id, "title": l.title}))
+                        .collect();
+                    (id.clone(), json!({"title": r.title, "levels": levels}))
+                })
+                .collect();
+            json!({"id": c.id, "name": c.name, "roles": roles})
+        })
+        .collect();
+    axum::Json(json!({"companies": companies, "roles": roles})).into_response()
+}
+
+/// `GET /`: the reference page of the purchase path (upload, confirm,
+/// job, target, preview, render, download). One self-contained file, no
+/// build step; it calls only the public API.
+async fn reference_page() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; connect-src 'self' blob:; img-src 'self' blob: data:; frame-src blob:; style-src 'unsafe-inline' 'self'; script-src 'unsafe-inline' 'self'",
+            ),
+        ],
+        include_str!("page.html"),
     )
         .into_response()
 }

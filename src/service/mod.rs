@@ -43,6 +43,7 @@ mod queue;
 mod sql;
 mod sqlite;
 mod storage;
+mod upload;
 mod webhook;
 mod worker;
 
@@ -125,7 +126,8 @@ pub struct ServeOptions {
     /// Concurrent synchronous renders and previews (default: the number of
     /// cores); more answer 429.
     pub render_slots: usize,
-    /// Largest accepted request body (default 4 MiB).
+    /// Largest accepted request body (default 16 MiB: a resume file of the
+    /// import's 10 MiB limit, base64-encoded in an order).
     pub body_limit: usize,
     /// Unfinished (queued or running) jobs one token may have; past it a
     /// submission answers 429 with Retry-After (default 100).
@@ -151,7 +153,8 @@ impl Default for ServeOptions {
             render_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
             max_pending_per_owner: 100,
             parse_slots: 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
-            body_limit: 4 << 20,
+            // A 10 MiB resume file, base64-encoded inline, fits.
+            body_limit: 16 << 20,
             request_timeout: Duration::from_secs(120),
             worker: WorkerOptions { workers: 2, ..WorkerOptions::default() },
             listen_limits: ListenOptions::default(),
