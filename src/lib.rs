@@ -35,6 +35,8 @@ pub mod batch;
 pub mod content;
 mod engine;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod layout;
 pub mod model;

@@ -5,7 +5,7 @@
 //! a typst string literal (the private `escape` module), so data can
 //! never become code.
 
-mod escape;
+pub(crate) mod escape;
 mod trace;
 
 use std::collections::BTreeMap;
