@@ -15,6 +15,8 @@
 //! decompressed, lines, and a deterministic work budget (operations, not
 //! seconds, so the same file always succeeds or always fails).
 
+mod pdf;
+
 /// One line of a document in reading order, as the readers hand it to
 /// recognition. Fields a reader cannot know keep their defaults (a text
 /// file has no font size).
@@ -137,10 +139,7 @@ pub(crate) struct Budget {
 
 impl Budget {
     pub(crate) fn new(limits: &ImportLimits) -> Self {
-        Self {
-            left: limits.work,
-            total: limits.work,
-        }
+        Self { left: limits.work, total: limits.work }
     }
 
     /// Spends `units`; refuses once the budget is gone.
