@@ -43,6 +43,25 @@ pub(crate) struct Segment {
     pub(crate) chars: u32,
 }
 
+/// A small filled shape, in the same coordinates as [`Segment`]: the
+/// list markers browsers draw as paths (discs, squares, triangles).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Marker {
+    /// Left edge.
+    pub(crate) x0: f32,
+    /// Right edge.
+    pub(crate) x1: f32,
+    /// Top edge.
+    pub(crate) y0: f32,
+    /// Bottom edge.
+    pub(crate) y1: f32,
+}
+
+/// Shapes larger than this (in points) are never list markers.
+const MARKER_MAX: f32 = 12.0;
+/// Markers kept per page.
+const MAX_MARKERS: usize = 5_000;
+
 /// An affine matrix `[a b c d e f]`, applied to row vectors as PDF does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Matrix([f32; 6]);
@@ -121,6 +140,9 @@ struct Run {
     height: f32,
     current: Option<Segment>,
     segments: Vec<Segment>,
+    /// The bounding box of the path being built, in page coordinates.
+    path: Option<[f32; 4]>,
+    markers: Vec<Marker>,
     forms: Vec<ObjectId>,
 }
 
@@ -140,12 +162,13 @@ fn numbers<const N: usize>(ops: &[Object]) -> Option<[f32; N]> {
 }
 
 impl Interp {
-    /// Runs a page's content streams and returns its text segments.
+    /// Runs a page's content streams and returns its text segments and
+    /// the small shapes that may be list markers.
     pub(crate) fn run_page<'a>(
         &mut self,
         ctx: &mut Ctx<'a>,
         page: &Page<'a>,
-    ) -> Result<Vec<Segment>, ImportError> {
+    ) -> Result<(Vec<Segment>, Vec<Marker>), ImportError> {
         let [l, b, r, t] = page.media;
         let display = match page.quarter_turns {
             1 => Matrix([0.0, 1.0, 1.0, 0.0, -b, -l]),
@@ -163,6 +186,8 @@ impl Interp {
             height: page.height(),
             current: None,
             segments: Vec::new(),
+            path: None,
+            markers: Vec::new(),
             forms: Vec::new(),
         };
         let mut data = Vec::new();
@@ -188,7 +213,7 @@ impl Interp {
         }
         self.run_stream(ctx, &mut run, &data, page.resources, 0)?;
         run.flush();
-        Ok(run.segments)
+        Ok((run.segments, run.markers))
     }
 
     fn run_stream<'a>(
@@ -318,6 +343,28 @@ impl Interp {
                     }
                 }
             }
+            "m" | "l" => {
+                if let Some([x, y]) = numbers::<2>(ops) {
+                    run.extend_path(&[(x, y)]);
+                }
+            }
+            "c" => {
+                if let Some([x1, y1, x2, y2, x3, y3]) = numbers::<6>(ops) {
+                    run.extend_path(&[(x1, y1), (x2, y2), (x3, y3)]);
+                }
+            }
+            "v" | "y" => {
+                if let Some([x1, y1, x2, y2]) = numbers::<4>(ops) {
+                    run.extend_path(&[(x1, y1), (x2, y2)]);
+                }
+            }
+            "re" => {
+                if let Some([x, y, w, h]) = numbers::<4>(ops) {
+                    run.extend_path(&[(x, y), (x + w, y), (x, y + h), (x + w, y + h)]);
+                }
+            }
+            "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => run.fill_path(),
+            "S" | "s" | "n" => run.path = None,
             "Do" => {
                 if let Some(Object::Name(name)) = ops.first() {
                     self.form(ctx, run, resources, name, depth)?;
@@ -415,6 +462,29 @@ impl Interp {
 }
 
 impl Run {
+    fn extend_path(&mut self, points: &[(f32, f32)]) {
+        for &(x, y) in points {
+            let (x, y) = self.state.ctm.apply(x, y);
+            if !(x.is_finite() && y.is_finite()) {
+                continue;
+            }
+            let b = self.path.get_or_insert([x, y, x, y]);
+            *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+        }
+    }
+
+    /// A filled path small enough to be a list marker is kept as one.
+    fn fill_path(&mut self) {
+        if let Some([x0, y0, x1, y1]) = self.path.take() {
+            let (w, h) = (x1 - x0, y1 - y0);
+            let sized = w <= MARKER_MAX && h <= MARKER_MAX && w.min(h) >= 0.8;
+            let square = w <= 3.0 * h && h <= 3.0 * w;
+            if sized && square && self.markers.len() < MAX_MARKERS {
+                self.markers.push(Marker { x0, x1, y0, y1 });
+            }
+        }
+    }
+
     fn next_line(&mut self) {
         self.tlm = Matrix::translate(0.0, -self.state.leading).then(self.tlm);
         self.tm = self.tlm;
@@ -472,7 +542,11 @@ impl Run {
             let em = seg.size.max(size);
             let gap = x0 - seg.x1;
             let same_line = (y - seg.y).abs() <= 0.3 * em;
-            if same_line && gap > -0.5 * em && gap < 1.2 * em + letter_gap {
+            // A change of size across a gap starts a new segment, so that
+            // layout can keep a margin label apart from the text beside it.
+            let small = seg.size.min(size);
+            let resized = em >= 1.2 * small && gap > 0.5 * small;
+            if same_line && !resized && gap > -0.5 * em && gap < 1.2 * em + letter_gap {
                 if code.text.is_empty() {
                     // A glyph without known text: its room is kept.
                 } else if !is_space {

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use super::content::Segment;
+use super::content::{Marker, Segment};
 use crate::import::{Budget, ImportError, Line};
 
 /// Column splits inside columns, at most (a sidebar, a main column, and
@@ -40,6 +40,7 @@ fn median(values: &mut [f32]) -> Option<f32> {
 /// and gaps are set by [`finish`]).
 pub(crate) fn page_blocks(
     segments: Vec<Segment>,
+    markers: &[Marker],
     page: u32,
     budget: &mut Budget,
 ) -> Result<Vec<Vec<Line>>, ImportError> {
@@ -57,7 +58,7 @@ pub(crate) fn page_blocks(
     split(&segments, all, 0, budget, &mut groups)?;
     let mut blocks = Vec::new();
     for group in groups {
-        let lines = lines_of(&segments, group, page, budget)?;
+        let lines = lines_of(&segments, group, markers, page, budget)?;
         if !lines.is_empty() {
             blocks.push(lines);
         }
@@ -85,14 +86,17 @@ fn split(
     idx.sort_by(|&a, &b| {
         segs[a].y.total_cmp(&segs[b].y).then(segs[a].x0.total_cmp(&segs[b].x0))
     });
+    let min_x = idx.iter().map(|&i| segs[i].x0).fold(f32::INFINITY, f32::min);
+    let max_x = idx.iter().map(|&i| segs[i].x1).fold(f32::NEG_INFINITY, f32::max);
+    let centre = (min_x, max_x);
     let mid = (g0 + g1) / 2.0;
     let (mut left, mut right, mut across) = (Vec::new(), Vec::new(), Vec::new());
     for i in idx {
         let s = &segs[i];
         if s.x0 < g0 - 1.0 && s.x1 > g1 + 1.0 {
             if !left.is_empty() || !right.is_empty() {
-                split(segs, std::mem::take(&mut left), depth + 1, budget, out)?;
-                split(segs, std::mem::take(&mut right), depth + 1, budget, out)?;
+                let (l, r) = (std::mem::take(&mut left), std::mem::take(&mut right));
+                band(segs, l, r, centre, depth, budget, out)?;
             }
             across.push(i);
         } else {
@@ -104,6 +108,40 @@ fn split(
     }
     if !across.is_empty() {
         out.push(across);
+    }
+    band(segs, left, right, centre, depth, budget, out)
+}
+
+/// One band between full-width lines: its left column, then its right.
+/// Centred lines of one side above everything on the other (a name and
+/// title over the columns that do not reach across the gutter) come
+/// first, as a block of their own.
+fn band(
+    segs: &[Segment],
+    mut left: Vec<usize>,
+    mut right: Vec<usize>,
+    (min_x, max_x): (f32, f32),
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut Vec<Vec<usize>>,
+) -> Result<(), ImportError> {
+    let top = |side: &[usize]| side.first().map_or(f32::INFINITY, |&i| segs[i].y);
+    let (upper, other_top) = if top(&left) < top(&right) {
+        (&mut left, top(&right))
+    } else {
+        (&mut right, top(&left))
+    };
+    let span = max_x - min_x;
+    let centred = |s: &Segment| {
+        let c = (s.x0 + s.x1) / 2.0 - min_x;
+        (0.3 * span..=0.7 * span).contains(&c)
+    };
+    let header = upper
+        .iter()
+        .take_while(|&&i| segs[i].y < other_top - segs[i].size && centred(&segs[i]))
+        .count();
+    if header > 0 {
+        out.push(upper.drain(..header).collect());
     }
     if !left.is_empty() {
         split(segs, left, depth + 1, budget, out)?;
@@ -196,18 +234,31 @@ fn columns_apart(
     height: f32,
 ) -> bool {
     let mid = (g0 + g1) / 2.0;
-    let (mut left, mut right, mut across) = (Vec::new(), Vec::new(), 0usize);
+    let (mut left, mut right, mut across) = (Vec::new(), Vec::new(), Vec::new());
     for &i in idx {
         let s = &segs[i];
         if s.x0 < g0 - 1.0 && s.x1 > g1 + 1.0 {
-            across += 1;
+            across.push(s.y);
         } else if s.x0 < mid {
             left.push(s);
         } else {
             right.push(s);
         }
     }
-    if left.len() < 3 || right.len() < 3 || across * 10 > idx.len() * 3 {
+    if left.len() < 3 || right.len() < 3 || across.len() * 10 > idx.len() * 3 {
+        return false;
+    }
+    // Lines across the gutter belong above or below columns (a header, a
+    // footer); many of them between the columns' lines mean one column
+    // with a few short lines (a skills grid, dates on the right).
+    let span = |side: &[&Segment]| {
+        let lo = side.iter().map(|s| s.y).fold(f32::INFINITY, f32::min);
+        let hi = side.iter().map(|s| s.y).fold(f32::NEG_INFINITY, f32::max);
+        (lo, hi)
+    };
+    let ((l0, l1), (r0, r1)) = (span(&left), span(&right));
+    let (both0, both1) = (l0.max(r0), l1.min(r1));
+    if across.iter().filter(|&&y| y > both0 && y < both1).count() > 2 {
         return false;
     }
     let extent = |side: &[&Segment]| {
@@ -242,13 +293,44 @@ fn columns_apart(
         })
         .count();
     let aligned = shared as f32 / few.len() as f32;
-    !(aligned >= 0.85 || (aligned >= 0.5 && narrow < 0.3 * width))
+    // Each column has lines of its own, off the other's baselines; a grid
+    // of cells (languages and levels) has hardly any.
+    let mut few_ys: Vec<f32> = few.iter().map(|s| s.y).collect();
+    few_ys.sort_by(f32::total_cmp);
+    let own = many
+        .iter()
+        .filter(|s| {
+            let i = few_ys.partition_point(|&y| y < s.y - 0.5);
+            !few_ys.get(i).is_some_and(|&y| y <= s.y + 0.5)
+        })
+        .count();
+    if few.len() - shared < 3 || own < 3 {
+        return false;
+    }
+    // Margin labels: items alone in their side, each beside a line of the
+    // other side (a section name left of its first entry). They head the
+    // text beside them, so the two sides are not read apart.
+    let labels = few
+        .iter()
+        .filter(|s| {
+            let near = 0.35 * s.size;
+            let i = ys.partition_point(|&y| y < s.y - near);
+            let beside = ys.get(i).is_some_and(|&y| y <= s.y + near);
+            let alone = few
+                .iter()
+                .all(|o| std::ptr::eq(*o, **s) || (o.y - s.y).abs() > 2.5 * s.size);
+            beside && alone
+        })
+        .count();
+    let labelled = labels as f32 >= 0.6 * few.len() as f32;
+    !(aligned >= 0.85 || (aligned >= 0.5 && narrow < 0.3 * width) || labelled)
 }
 
 /// A group's segments as lines, top to bottom.
 fn lines_of(
     segs: &[Segment],
     mut idx: Vec<usize>,
+    markers: &[Marker],
     page: u32,
     budget: &mut Budget,
 ) -> Result<Vec<Line>, ImportError> {
@@ -273,6 +355,10 @@ fn lines_of(
     for mut row in rows {
         row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
         let Some(mut line) = join_row(&row, page) else { continue };
+        budget.spend(markers.len() as u64)?;
+        if let Some(first) = row.first() {
+            line.bullet |= markers.iter().any(|m| marks(m, first));
+        }
         if line.text.is_empty() {
             // A marker alone on its baseline: it belongs to the next line.
             pending_bullet = line.bullet;
@@ -283,6 +369,19 @@ fn lines_of(
         lines.push(line);
     }
     Ok(lines)
+}
+
+/// Whether a shape is the list marker of a line starting with `s`: small
+/// for the text, just left of it, and beside its lowercase letters.
+fn marks(m: &Marker, s: &Segment) -> bool {
+    let size = s.size;
+    let centre = (m.y0 + m.y1) / 2.0;
+    m.x1 - m.x0 <= 1.2 * size
+        && m.y1 - m.y0 <= 1.2 * size
+        && m.x1 <= s.x0 + 0.1
+        && s.x0 - m.x1 <= 1.5 * size
+        && centre >= s.y - 0.9 * size
+        && centre <= s.y + 0.1 * size
 }
 
 /// One row of segments as a line: wide gaps become tabs, word gaps spaces,
@@ -296,8 +395,12 @@ fn join_row(row: &[&Segment], page: u32) -> Option<Line> {
     for s in row {
         if let Some(p) = prev {
             let em = p.size.max(s.size);
+            let small = p.size.min(s.size);
             let gap = s.x0 - p.x1;
-            if gap > 2.0 * em {
+            // A label in a larger size beside a smaller text (a section
+            // name in a left margin) is a cell of its own.
+            let resized = em >= 1.2 * small && gap > 0.5 * small;
+            if gap > 2.0 * em || resized {
                 text.push('\t');
             } else if gap > 0.2 * em && !text.ends_with(' ') && !s.text.starts_with(' ') {
                 text.push(' ');

@@ -66,12 +66,20 @@ pub(crate) fn read(
     let mut blocks = Vec::new();
     for (index, page) in pages.iter().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let segments = interp.run_page(&mut ctx, page)?;
-        let page_blocks = layout::page_blocks(segments, number, ctx.budget)?;
+        let (segments, markers) = interp.run_page(&mut ctx, page)?;
+        let page_blocks = layout::page_blocks(segments, &markers, number, ctx.budget)?;
         blocks.extend(page_blocks.into_iter().map(|b| (number, b)));
     }
     let lines = layout::finish(blocks, ctx.budget)?;
     if lines.is_empty() {
+        // A file whose cross-reference table had to be rebuilt has lost
+        // objects: say it is damaged rather than that it is a scan.
+        if doc.xref_recovery == Some(lopdf::xref::XrefRecovery::Reconstructed) {
+            return Err(ImportError::Corrupt(
+                "it is cut short or its objects are damaged, and no page has readable text"
+                    .into(),
+            ));
+        }
         return Err(ImportError::NoText);
     }
     if lines.len() as u64 > u64::from(limits.max_lines) {
