@@ -215,7 +215,8 @@ fn find_gutter(
         .filter(|(a, b)| b - a >= min_gap)
         .collect();
     runs.sort_by(|a, b| (b.1 - b.0).total_cmp(&(a.1 - a.0)));
-    for (g0, g1) in runs {
+    // The widest few only: each costs a pass over the segments.
+    for (g0, g1) in runs.into_iter().take(8) {
         budget.spend(idx.len() as u64)?;
         if columns_apart(segs, idx, g0, g1, width, height) {
             return Ok(Some((g0, g1)));
@@ -316,9 +317,11 @@ fn columns_apart(
             let near = 0.35 * s.size;
             let i = ys.partition_point(|&y| y < s.y - near);
             let beside = ys.get(i).is_some_and(|&y| y <= s.y + near);
-            let alone = few
-                .iter()
-                .all(|o| std::ptr::eq(*o, **s) || (o.y - s.y).abs() > 2.5 * s.size);
+            // Alone: its own baseline is the only one of its side nearby.
+            let reach = 2.5 * s.size;
+            let lo = few_ys.partition_point(|&y| y < s.y - reach);
+            let hi = few_ys.partition_point(|&y| y <= s.y + reach);
+            let alone = hi.saturating_sub(lo) <= 1;
             beside && alone
         })
         .count();

@@ -173,13 +173,16 @@ fn identity_h_font_maps_cjk_cyrillic_and_ligatures_through_to_unicode() {
     let mut pdf = Pdf::new();
     let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap
         1 begincodespacerange <0000> <FFFF> endcodespacerange
-        4 beginbfchar <0001> <4E2D> <0002> <0416> <0003> <FB01> <0004> <0020> endbfchar
+        5 beginbfchar <0001> <4E2D> <0002> <0416> <0003> <FB01> <0004> <0020> <0005> <2FBC> endbfchar
         1 beginbfrange <0010> <0012> <D835DC00> endbfrange
         endcmap end end";
     pdf.cid_font("C1", "ABCDEF+NotoSans-Bold", cmap);
-    pdf.page("BT /C1 11 Tf 50 700 Td <00010002000400030004001000110012> Tj ET");
+    pdf.page(
+        "BT /C1 11 Tf 50 700 Td <000100020004000300040010001100120004000500010002> Tj ET",
+    );
     let lines = run(&pdf.save()).expect("reads");
-    assert_eq!(texts(&lines), ["中Ж fi 𝐀𝐁𝐂"]);
+    // The Kangxi radical ⾼ comes out as the ideograph 高.
+    assert_eq!(texts(&lines), ["中Ж fi 𝐀𝐁𝐂 高中Ж"]);
     assert!(lines[0].bold, "a Bold font name after the subset prefix is bold");
 }
 
@@ -426,8 +429,10 @@ fn work_budget_bounds_a_long_content_stream() {
 fn dump_lines() {
     let Ok(path) = std::env::var("PDF_DUMP") else { return };
     let bytes = std::fs::read(path).expect("reads the file");
+    let limits =
+        ImportLimits { max_pages: 1_000, max_lines: 100_000, ..ImportLimits::default() };
     let start = std::time::Instant::now();
-    let lines = run(&bytes);
+    let lines = run_with(&bytes, &limits);
     let elapsed = start.elapsed();
     match lines {
         Ok(lines) => {
@@ -448,7 +453,15 @@ fn dump_lines() {
         }
         Err(e) => println!("error: {e:?}"),
     }
-    println!("elapsed: {elapsed:?}");
+    let start = std::time::Instant::now();
+    let _ = run_with(&bytes, &limits);
+    let again = start.elapsed();
+    let start = std::time::Instant::now();
+    let _ = Document::load_mem(&bytes);
+    println!(
+        "elapsed: {elapsed:?}, again {again:?}, lopdf's load alone {:?}",
+        start.elapsed()
+    );
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -548,4 +561,36 @@ fn fixture_timings() {
         let lines = run(&bytes).expect("reads");
         println!("{name}: {} lines in {:?}", lines.len(), start.elapsed());
     }
+}
+
+#[test]
+fn cut_and_flipped_chromium_files_never_panic() {
+    let good = fixture("kendall-two-column.pdf");
+    for cut in (0..good.len()).step_by(good.len() / 40) {
+        let _ = run(&good[..cut]);
+    }
+    for at in (0..good.len()).step_by(good.len() / 60) {
+        let mut bad = good.clone();
+        bad[at] = bad[at].wrapping_add(0x41);
+        let _ = run(&bad);
+    }
+}
+
+/// A page of 6,000 scattered words: layout stays near-linear.
+#[test]
+fn dense_scattered_page_reads_quickly() {
+    let mut pdf = Pdf::new();
+    pdf.simple_font("F1", "Helvetica", winansi());
+    let mut c = String::new();
+    for i in 0..6_000u32 {
+        let x = (i * 37 % 550) as f32;
+        let y = (i * 101 % 760) as f32 + 10.0;
+        c += &text_at("F1", 6.0, x, y, "w");
+    }
+    pdf.page(&c);
+    let bytes = pdf.save();
+    let start = std::time::Instant::now();
+    let lines = run(&bytes).expect("reads");
+    println!("dense page: {} lines in {:?}", lines.len(), start.elapsed());
+    assert!(!lines.is_empty());
 }
