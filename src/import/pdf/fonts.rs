@@ -8,7 +8,7 @@ use lopdf::{Dictionary, Object};
 
 use super::Ctx;
 use super::cmap::CMap;
-use super::encoding::{Base, glyph_text, unify_radical};
+use super::encoding::{Base, arabic_letters, glyph_text, unify_radical};
 use crate::import::ImportError;
 
 /// One code of a shown string.
@@ -83,7 +83,10 @@ fn push_expanded(out: &mut String, c: char) {
         // Private-use code points are icon fonts' pictures (phone, mail):
         // no text a reader could use.
         '\u{E000}'..='\u{F8FF}' | '\u{0}'..='\u{1F}' => {}
-        _ => out.push(unify_radical(c)),
+        _ => match arabic_letters(c) {
+            Some(letters) => out.push_str(letters),
+            None => out.push(unify_radical(c)),
+        },
     }
 }
 

@@ -419,7 +419,7 @@ fn join_row(row: &[&Segment], page: u32) -> Option<Line> {
         prev = Some(s);
     }
     let size = weights.iter().max_by_key(|w| w.1).map_or(first.size, |w| w.0);
-    let (text, bullet) = strip_bullet(&text);
+    let (text, bullet) = strip_bullet(&logical_order(&text));
     Some(Line {
         text,
         page,
@@ -432,6 +432,61 @@ fn join_row(row: &[&Segment], page: u32) -> Option<Line> {
         gap_before: 0.0,
         block: 0,
     })
+}
+
+fn is_rtl(c: char) -> bool {
+    matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// Right-to-left runs (Arabic, Hebrew) in reading order. Glyphs are drawn
+/// left to right, so a run of RTL letters, with the spaces and digits
+/// between them, arrives reversed; it is turned back, and the numbers in
+/// it (which read left to right) are turned back again.
+fn logical_order(text: &str) -> String {
+    if !text.chars().any(is_rtl) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if !is_rtl(c) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // The run ends at the last RTL letter before a tab or an LTR letter.
+        let mut end = i;
+        let mut j = i;
+        while let Some(&d) = chars.get(j) {
+            if is_rtl(d) {
+                end = j + 1;
+            } else if d == '\t' || d.is_alphabetic() {
+                break;
+            }
+            j += 1;
+        }
+        let run: Vec<char> =
+            chars.get(i..end).unwrap_or_default().iter().rev().copied().collect();
+        let mut k = 0;
+        while let Some(&d) = run.get(k) {
+            if d.is_ascii_digit() {
+                let start = k;
+                while run
+                    .get(k)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+                {
+                    k += 1;
+                }
+                out.extend(run.get(start..k).unwrap_or_default().iter().rev());
+            } else {
+                out.push(d);
+                k += 1;
+            }
+        }
+        i = end.max(i + 1);
+    }
+    out
 }
 
 /// The text without a leading list marker, spaces collapsed, and whether
@@ -495,4 +550,22 @@ pub(crate) fn finish(
         out.extend(lines);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logical_order;
+
+    #[test]
+    fn rtl_runs_come_out_in_reading_order() {
+        // Drawn left to right: "القاهرة جامعة" reversed letter by letter.
+        let drawn: String = "جامعة القاهرة".chars().rev().collect();
+        assert_eq!(
+            logical_order(&format!("{drawn}\t2016 - 2021")),
+            "جامعة القاهرة\t2016 - 2021"
+        );
+        let drawn: String = "عام ".chars().rev().collect();
+        assert_eq!(logical_order(&format!("2020{drawn}")), "2020 عام");
+        assert_eq!(logical_order("plain"), "plain");
+    }
 }

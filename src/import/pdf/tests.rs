@@ -541,6 +541,21 @@ fn skill_grids_do_not_split_a_one_column_page() {
 }
 
 #[test]
+fn chinese_and_arabic_text_comes_through_in_reading_order() {
+    let lines = run(&fixture("plain-chinese.pdf")).expect("reads");
+    assert_eq!(lines[0].text, "王思远 (Siyuan Wang)");
+    assert!(lines[0].bold);
+    find(&lines, "复旦大学 Fudan University\t2012 - 2016");
+    // Known gap: ⻛ (a CJK radical supplement code point) is not unified
+    // to 风; only Kangxi radicals are.
+    assert!(lines.iter().any(|l| l.text.starts_with("上海")));
+
+    let lines = run(&fixture("plain-arabic.pdf")).expect("reads");
+    assert_eq!(lines[0].text, "يوسف منصور");
+    find(&lines, "جامعة القاهرة\t2016 - 2021");
+}
+
+#[test]
 fn bad_fixtures_give_their_errors() {
     assert_eq!(run(&fixture("bad-encrypted.pdf")), Err(ImportError::Encrypted));
     assert!(matches!(run(&fixture("bad-truncated.pdf")), Err(ImportError::Corrupt(_))));
