@@ -91,36 +91,46 @@ fn split(
     let centre = (min_x, max_x);
     let mid = (g0 + g1) / 2.0;
     let (mut left, mut right, mut across) = (Vec::new(), Vec::new(), Vec::new());
+    // Where the last full-width group ended in `out`, so that a centred
+    // title right under it joins it.
+    let mut across_end = None;
     for i in idx {
         let s = &segs[i];
         if s.x0 < g0 - 1.0 && s.x1 > g1 + 1.0 {
             if !left.is_empty() || !right.is_empty() {
                 let (l, r) = (std::mem::take(&mut left), std::mem::take(&mut right));
-                band(segs, l, r, centre, depth, budget, out)?;
+                let joins = across_end == Some(out.len());
+                band(segs, l, r, centre, joins, depth, budget, out)?;
             }
             across.push(i);
         } else {
             if !across.is_empty() {
                 out.push(std::mem::take(&mut across));
+                across_end = Some(out.len());
             }
             if s.x0 < mid { left.push(i) } else { right.push(i) }
         }
     }
     if !across.is_empty() {
         out.push(across);
+        across_end = Some(out.len());
     }
-    band(segs, left, right, centre, depth, budget, out)
+    let joins = across_end == Some(out.len());
+    band(segs, left, right, centre, joins, depth, budget, out)
 }
 
 /// One band between full-width lines: its left column, then its right.
 /// Centred lines of one side above everything on the other (a name and
 /// title over the columns that do not reach across the gutter) come
-/// first, as a block of their own.
+/// first, as a block of their own, or with the full-width lines just
+/// above them (`joins`: the name above them reached across).
+#[allow(clippy::too_many_arguments)]
 fn band(
     segs: &[Segment],
     mut left: Vec<usize>,
     mut right: Vec<usize>,
     (min_x, max_x): (f32, f32),
+    joins: bool,
     depth: usize,
     budget: &mut Budget,
     out: &mut Vec<Vec<usize>>,
@@ -141,7 +151,11 @@ fn band(
         .take_while(|&&i| segs[i].y < other_top - segs[i].size && centred(&segs[i]))
         .count();
     if header > 0 {
-        out.push(upper.drain(..header).collect());
+        let lines: Vec<usize> = upper.drain(..header).collect();
+        match out.last_mut() {
+            Some(group) if joins => group.extend(lines),
+            _ => out.push(lines),
+        }
     }
     if !left.is_empty() {
         split(segs, left, depth + 1, budget, out)?;

@@ -479,8 +479,12 @@ fn chromium_two_column_sidebar_comes_out_as_its_own_block() {
     let name = &lines[0];
     assert_eq!(name.text, "MARIA CLARA DELA CRUZ");
     assert!(name.bold && (name.size - 16.0).abs() < 0.1, "{name:?}");
+    // The centred title under the name is read with it, above both columns.
+    assert_eq!(lines[1].text, "JUNIOR DATA ENGINEER");
+    assert_eq!(lines[1].block, name.block);
     let sidebar = find(&lines, "CONTACT").block;
     let main = find(&lines, "WORK EXPERIENCE").block;
+    assert!(name.block < main && main < sidebar, "header, main column, then sidebar");
     assert_ne!(sidebar, main);
     // Every sidebar heading is in the sidebar's block, and that block's
     // lines are consecutive.
