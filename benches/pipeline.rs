@@ -12,7 +12,7 @@ use prepbook::{Engine, OrderDraft, PathPolicy, RenderOptions};
 fn order() -> prepbook::Order {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let text = std::fs::read_to_string(root.join("order.sample.json")).unwrap();
-    OrderDraft::from_json(&text, None, &PathPolicy::RelativeTo(root))
+    OrderDraft::from_json(&text, None, &PathPolicy::within(root))
         .unwrap()
         .resolve(time::macros::date!(2026 - 11 - 27))
         .unwrap()

@@ -46,6 +46,21 @@ pub(crate) enum Command {
     /// Import pay data (LCA disclosure files, generic CSV) into the packs.
     #[command(subcommand)]
     Paydata(PaydataCommand),
+    /// Read a resume document (PDF, DOCX, Markdown or plain text) into
+    /// JSON Resume on stdout, with what was recognised and how sure under
+    /// `meta.prepbook.import` (render, validate and analyze also take the
+    /// document directly).
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ImportArgs {
+    /// The resume document; its kind is read from its content.
+    pub(crate) file: PathBuf,
+    /// Leave out the import report (`meta.prepbook.import`) and the summary
+    /// on stderr: only the JSON Resume.
+    #[arg(long, alias = "json-only")]
+    pub(crate) no_report: bool,
 }
 
 #[derive(Subcommand)]
@@ -131,6 +146,11 @@ pub(crate) struct BatchArgs {
     /// trades memory for reuse across reports).
     #[arg(long, default_value_t = 0, hide = true)]
     pub(crate) cache_age: usize,
+    /// Let `{"path": …}` references in the manifest read files in this
+    /// directory too (repeatable). By default they may only name files
+    /// in the manifest's own directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) allow_path: Vec<PathBuf>,
     /// Internal: run as a child worker of a batch (indices on stdin,
     /// reports on stdout).
     #[arg(long, hide = true)]
@@ -185,9 +205,13 @@ pub(crate) struct QueueArgs {
     /// Default completion webhook (http://; TLS ends at a proxy).
     #[arg(long, env = "PREPBOOK_WEBHOOK_URL")]
     pub(crate) webhook_url: Option<String>,
-    /// Hosts (host or host:port, comma-separated) webhooks may go to.
+    /// Where webhooks may go (comma-separated): http://host:port, host:port, or host (port 80 only).
     #[arg(long, env = "PREPBOOK_WEBHOOK_HOSTS", value_delimiter = ',')]
     pub(crate) webhook_hosts: Vec<String>,
+    /// Days finished jobs are kept; then their order (the resume), PDF and
+    /// previews are deleted. 0 keeps them.
+    #[arg(long, env = "PREPBOOK_RETAIN_DAYS", default_value_t = 30)]
+    pub(crate) retain_days: u64,
 }
 
 #[cfg(feature = "service")]
@@ -208,6 +232,9 @@ pub(crate) struct ServeArgs {
     /// Longest a request may take, in seconds.
     #[arg(long, env = "PREPBOOK_REQUEST_TIMEOUT_SECS", default_value_t = 120)]
     pub(crate) request_timeout_secs: u64,
+    /// Unfinished jobs one token may have before submissions answer 429.
+    #[arg(long, env = "PREPBOOK_MAX_PENDING", default_value_t = 100)]
+    pub(crate) max_pending: u32,
     #[command(flatten)]
     pub(crate) queue: QueueArgs,
 }
@@ -230,7 +257,8 @@ pub(crate) struct InputArgs {
     /// An order document (JSON); other flags override its fields.
     #[arg(long, value_name = "ORDER.json")]
     pub(crate) order: Option<PathBuf>,
-    /// The resume (JSON Resume).
+    /// The resume: JSON Resume, or a PDF, DOCX, Markdown or text document
+    /// (imported; see `prepbook import`).
     #[arg(long, value_name = "FILE")]
     pub(crate) resume: Option<PathBuf>,
     /// The job: a JSON Resume job document, or .txt/.md description text.
@@ -284,6 +312,11 @@ pub(crate) struct InputArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Let `{"path": …}` references of the order document read files in
+    /// this directory too (repeatable). By default they may only name
+    /// files in the order file's own directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) allow_path: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -341,6 +374,7 @@ impl InputArgs {
             today: self.today.clone(),
             hours_per_week: self.hours_per_week,
             order_id: self.order_id.clone(),
+            allow_paths: self.allow_path.clone(),
             pdf_standard: self.pdf_standard.clone(),
             protection: self.protect.as_ref().map(|owner| Protection {
                 owner_password: owner.clone(),
@@ -379,6 +413,8 @@ impl QueueArgs {
                     .filter(|s| !s.is_empty()),
                 ..Default::default()
             },
+            retain: (self.retain_days > 0)
+                .then(|| Duration::from_secs(self.retain_days.saturating_mul(86_400))),
             name: self.name,
             listen: None,
         }
@@ -403,6 +439,7 @@ impl ServeArgs {
             tokens,
             max_attempts: self.max_attempts,
             render_slots: self.render_slots.unwrap_or(defaults.render_slots),
+            max_pending_per_owner: self.max_pending,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             worker: self.queue.worker_options(self.workers),
             ..defaults

@@ -285,15 +285,61 @@ impl Engine {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, synced, then renamed. A crash or error never leaves a
-/// half-written file under the final name.
+/// half-written file under the final name, and temporary files that a
+/// killed process left in that directory are removed (see [`sweep_temporary`]).
+///
+/// The file gets the mode any new file gets (0666 under the umask, so
+/// 0644 under the usual 022), not the owner-only mode of a temporary
+/// file: a PDF is for reading.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
     let dir =
         path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io(Stage::Output, dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(Stage::Output, path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(Stage::Output, path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(Stage::Output, path, e.error))?;
+    sweep_temporary(dir, std::time::Duration::from_secs(3600));
+    write_via(dir, path, bytes)
+}
+
+/// How the names of temporary files begin, so that those a killed process
+/// left behind are known to be ours.
+pub(crate) const TEMPORARY_PREFIX: &str = ".prepbook-tmp-";
+
+/// Writes `bytes` to a new temporary file in `tmp` (on the file system of
+/// `dest`), then renames it to `dest`, which is replaced if it is there
+/// (a symlink at `dest` is replaced, never followed).
+pub(crate) fn write_via(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMPORARY_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut f = builder.tempfile_in(tmp).map_err(|e| Error::io(Stage::Output, tmp, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(Stage::Output, dest, e))?;
+    f.as_file().sync_all().map_err(|e| Error::io(Stage::Output, dest, e))?;
+    f.persist(dest).map_err(|e| Error::io(Stage::Output, dest, e.error))?;
     Ok(())
+}
+
+/// Removes our temporary files in `dir` older than `age`: what `kill -9`
+/// left. Younger ones may belong to a write in progress in another
+/// process, so they stay. Best effort: a file that cannot be removed is
+/// left for the next sweep.
+pub(crate) fn sweep_temporary(dir: &Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let ours =
+            entry.file_name().to_str().is_some_and(|n| n.starts_with(TEMPORARY_PREFIX));
+        // symlink_metadata: a link with our name is removed as a link.
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|e| e >= age);
+        if ours && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

@@ -15,6 +15,11 @@
 //!    only the bundled fonts, the layout library and this report's source.
 //! 6. **PDF** ([`pdf::export`]): typst-pdf writes deterministic bytes.
 //!
+//! A resume may arrive as a document rather than JSON Resume: [`import`]
+//! reads PDF, DOCX, Markdown and plain text into JSON Resume (with a
+//! report of what it recognised), and the input model calls it for any
+//! resume that is not JSON.
+//!
 //! Beside the pipeline, [`paydata`] imports dated pay data (the Department
 //! of Labor's LCA disclosure files, or a generic CSV) into the packs, where
 //! the content stage finds it.
@@ -30,8 +35,7 @@ pub mod batch;
 pub mod content;
 mod engine;
 mod error;
-#[allow(dead_code, unreachable_pub)] // until the import branch calls the readers
-mod import;
+pub mod import;
 pub mod layout;
 pub mod model;
 pub mod packs;
@@ -44,6 +48,7 @@ pub mod service;
 pub use analysis::{Analysis, analyze};
 pub use engine::{Engine, Preview, RenderOptions, Rendered, Timings, write_atomic};
 pub use error::{Diagnostic, Error, ErrorBody, ErrorKind, Result, Stage};
+pub use import::{ImportError, ImportLimits, Imported};
 pub use layout::{FontSet, enable_timings, write_timings};
 pub use model::{Order, OrderDraft, OrderFlags, PathPolicy, ReadOptions};
 pub use packs::{Packs, check_packs};

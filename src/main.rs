@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::{
-    BatchArgs, Cli, Command, InputArgs, InspectArgs, PaydataCommand, PaydataCoverageArgs,
-    PaydataImportArgs, PreviewArgs, RenderArgs,
+    BatchArgs, Cli, Command, ImportArgs, InputArgs, InspectArgs, PaydataCommand,
+    PaydataCoverageArgs, PaydataImportArgs, PreviewArgs, RenderArgs,
 };
 use prepbook::batch::{BatchOptions, ChildCommand, Status, Workers};
 use prepbook::{Engine, Order, ReadOptions, RenderOptions};
@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Serve(_) | Command::Worker(_) => false,
         Command::Paydata(PaydataCommand::Import(a)) => a.json,
         Command::Paydata(PaydataCommand::Coverage(a)) => a.json,
+        Command::Import(_) => false,
     };
     let result = match cli.command {
         Command::Render(args) => render(args),
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
         }
         Command::Paydata(PaydataCommand::Import(args)) => paydata_import(args),
         Command::Paydata(PaydataCommand::Coverage(args)) => paydata_coverage(args),
+        Command::Import(args) => import(&args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
@@ -273,6 +275,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<Outcome> {
         force: args.force,
         fail_fast: args.fail_fast,
         cache_age: args.cache_age,
+        allow_paths: args.allow_path.clone(),
         progress: true,
         // The only clock read: the default "today" for orders without one.
         today: args.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
@@ -323,6 +326,66 @@ where
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async { f(prepbook::service::Shutdown::on_signals()).await })?;
+    Ok(Outcome::Done)
+}
+
+/// `import`: a resume document into JSON Resume on stdout.
+fn import(args: &ImportArgs) -> anyhow::Result<Outcome> {
+    use prepbook::{Diagnostic, Error, Stage};
+    let shown = args.file.display().to_string();
+    let limits = prepbook::ImportLimits::default();
+    let refuse = |m: String| {
+        Error::invalid(
+            Stage::Input,
+            "cannot import the resume",
+            vec![Diagnostic::new(m).in_file(&shown)],
+        )
+    };
+    let size = std::fs::metadata(&args.file)
+        .map_err(|e| Error::io(Stage::Input, &args.file, e))?
+        .len();
+    if size > limits.max_bytes {
+        return Err(refuse(format!(
+            "the file is {size} bytes; at most {} bytes are imported",
+            limits.max_bytes
+        ))
+        .into());
+    }
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| Error::io(Stage::Input, &args.file, e))?;
+    if prepbook::import::is_json(&bytes) {
+        return Err(refuse(
+            "the file is already JSON; render, validate and analyze read JSON Resume as it is"
+                .into(),
+        )
+        .into());
+    }
+    let mut imported =
+        prepbook::import::import(&bytes, &limits).map_err(|e| refuse(e.to_string()))?;
+    let report = imported.resume["meta"]["prepbook"]["import"].clone();
+    if args.no_report
+        && let Some(doc) = imported.resume.as_object_mut()
+    {
+        doc.remove("meta");
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(&imported.resume)?)?;
+    if !args.no_report {
+        let count = |k: &str| report[k].as_array().map_or(0, Vec::len);
+        let uncertain = report["entries"].as_array().map_or(0, |e| {
+            e.iter()
+                .filter(|e| e["uncertain"].as_array().is_some_and(|u| !u.is_empty()))
+                .count()
+        });
+        eprintln!(
+            "imported {shown} ({}): {} sections, {} entries ({uncertain} with guessed fields), \
+             {} lines unplaced; see meta.prepbook.import",
+            imported.kind.name(),
+            count("sections"),
+            count("entries"),
+            count("unplaced"),
+        );
+    }
     Ok(Outcome::Done)
 }
 

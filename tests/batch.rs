@@ -10,15 +10,20 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use common::*;
 
-/// A manifest of `n` good orders (absolute paths) plus optional extra lines.
+/// A manifest of `n` good orders plus optional extra lines, with the
+/// files it names copied next to it (references may not leave the
+/// manifest's directory).
 fn manifest(dir: &Path, n: usize, extra: &[&str]) -> std::path::PathBuf {
+    for name in ["resume.mle.json", "resume.newgrad.json", "job.mle.txt"] {
+        std::fs::copy(fixture(name), dir.join(name)).unwrap();
+    }
     let companies = companies();
     let mut lines: Vec<String> = (0..n)
         .map(|i| {
             serde_json::json!({
                 "order_id": format!("B-{i:03}"),
-                "resume": {"path": fixture(if i % 2 == 0 { "resume.mle.json" } else { "resume.newgrad.json" })},
-                "job": if i % 3 == 0 { serde_json::json!({"path": fixture("job.mle.txt")}) } else { serde_json::Value::Null },
+                "resume": {"path": if i % 2 == 0 { "resume.mle.json" } else { "resume.newgrad.json" }},
+                "job": if i % 3 == 0 { serde_json::json!({"path": "job.mle.txt"}) } else { serde_json::Value::Null },
                 "target": {"company": companies[i % companies.len()], "role": "mle", "today": "2026-11-27", "interview_date": "2027-01-10"}
             })
             .to_string()
@@ -88,7 +93,10 @@ fn a_bad_order_is_reported_and_the_rest_go_on() {
     let dir = tempfile::tempdir().unwrap();
     let bad_type = r#"{"order_id": "BAD-TYPE", "resume": {"basics": {"name": "X"}, "work": [{"startDate": 2020}]}, "target": {"company": "google", "role": "mle"}}"#;
     let bad_company = r#"{"order_id": "BAD-CO", "resume": {"basics": {"name": "Y"}}, "target": {"company": "initech", "role": "mle"}}"#;
-    let m = manifest(dir.path(), 3, &[bad_type, "{not json", bad_company]);
+    let no_file = r#"{"order_id": "NO-FILE", "resume": {"path": "gone.json"}, "target": {"company": "google", "role": "mle"}}"#;
+    let outside = r#"{"order_id": "OUTSIDE", "resume": {"path": "/etc/passwd"}, "target": {"company": "google", "role": "mle"}}"#;
+    let m =
+        manifest(dir.path(), 3, &[bad_type, "{not json", bad_company, no_file, outside]);
     let out = dir.path().join("out");
     Command::cargo_bin("prepbook")
         .unwrap()
@@ -100,7 +108,7 @@ fn a_bad_order_is_reported_and_the_rest_go_on() {
         .code(1);
     assert_eq!(pdfs(&out), ["B-000.pdf", "B-001.pdf", "B-002.pdf"]);
     let s = summary(&out);
-    assert_eq!((s["rendered"].as_u64(), s["failed"].as_u64()), (Some(3), Some(3)));
+    assert_eq!((s["rendered"].as_u64(), s["failed"].as_u64()), (Some(3), Some(5)));
     let orders = s["orders"].as_array().unwrap();
     let by_line = |l: u64| orders.iter().find(|o| o["line"] == l).unwrap();
     let e4 = &by_line(4)["error"];
@@ -116,6 +124,82 @@ fn a_bad_order_is_reported_and_the_rest_go_on() {
     for o in orders.iter().filter(|o| o["status"] == "rendered") {
         assert!(o["pages"].as_u64().unwrap() >= 50 && o["bytes"].as_u64().unwrap() > 0);
     }
+    // Issue 14: an order that cannot be read is reported under the id its
+    // line states; only a line too broken to parse has none.
+    assert_eq!(by_line(4)["id"], "BAD-TYPE");
+    assert_eq!(by_line(5)["id"], serde_json::Value::Null);
+    assert_eq!(by_line(7)["id"], "NO-FILE");
+    assert!(
+        by_line(7)["error"].to_string().contains("gone.json"),
+        "{}",
+        by_line(7)["error"]
+    );
+    // A reference may not leave the manifest's directory.
+    assert_eq!(by_line(8)["id"], "OUTSIDE");
+    let outside = by_line(8)["error"]["diagnostics"][0].clone();
+    assert_eq!(outside["path"], "resume.path");
+    assert!(outside["message"].as_str().unwrap().contains("outside"), "{outside}");
+}
+
+#[test]
+fn a_symlinked_state_directory_is_refused_and_its_target_untouched() {
+    // Issue 14: batch empties `OUT/.prepbook/tmp`; a planted link must not
+    // make it delete (or write) files elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::create_dir_all(victim.join("tmp")).unwrap();
+    std::fs::write(victim.join("tmp/keep.txt"), "mine").unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join(".prepbook")).unwrap();
+    let m = manifest(dir.path(), 1, &[]);
+    let run = Command::cargo_bin("prepbook")
+        .unwrap()
+        .args(["batch", "--threads", "--manifest"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(victim.join("tmp/keep.txt")).unwrap(), "mine");
+    assert!(pdfs(&out).is_empty());
+}
+
+#[test]
+fn allow_path_lets_a_manifest_name_files_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("orders.jsonl");
+    let line = serde_json::json!({
+        "order_id": "ELSEWHERE",
+        "resume": {"path": fixture("resume.newgrad.json")},
+        "target": {"company": "google", "role": "swe", "today": "2026-11-27", "interview_date": "2027-01-10"}
+    });
+    std::fs::write(&m, format!("{line}\n")).unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("prepbook")
+        .unwrap()
+        .args(["batch", "--threads", "--manifest"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&out)
+        .arg("--allow-path")
+        .arg(fixture(""))
+        .assert()
+        .success();
+    assert_eq!(pdfs(&out), ["ELSEWHERE.pdf"]);
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(out.join("ELSEWHERE.pdf")).unwrap().permissions(),
+    );
+    // Issue 14: outputs get the mode a new file gets under the umask, not
+    // a temporary file's 0600.
+    let probe = dir.path().join("probe");
+    std::fs::write(&probe, "").unwrap();
+    let usual = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&probe).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, usual & 0o777);
 }
 
 #[test]

@@ -20,6 +20,8 @@ fn render_fails(args: &[&str], code: i32) -> String {
         .current_dir(root())
         .arg("render")
         .args(args)
+        // The error fixtures name the shared resume one directory up.
+        .args(["--allow-path", "fixtures"])
         .args(["--today", "2026-11-27", "--out"])
         .arg(&out)
         .assert()

@@ -53,7 +53,11 @@ impl Answer {
 }
 
 impl Api {
-    async fn call(&self, req: Request<Body>) -> Answer {
+    async fn call(&self, mut req: Request<Body>) -> Answer {
+        // As every HTTP/1.1 client sends it (the loopback mode checks it).
+        if !req.headers().contains_key("host") {
+            req.headers_mut().insert("host", "127.0.0.1:8080".parse().unwrap());
+        }
         let res = self.svc.router().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -141,6 +145,129 @@ async fn requests_without_a_valid_token_answer_401_except_probes() {
     ] {
         assert!(doc["paths"][path].is_object(), "openapi lacks {path}");
     }
+}
+
+/// A request as `token` makes it.
+fn as_owner(
+    method: &str,
+    path: &str,
+    token: &str,
+    key: Option<&str>,
+    body: Option<&Value>,
+) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let body =
+        body.map_or_else(Body::empty, |b| Body::from(serde_json::to_vec(b).unwrap()));
+    req.body(body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_and_idempotency_keys_belong_to_the_token_that_made_them() {
+    // Issue 14: `name:token` entries name owners; another owner's job is
+    // a job that does not exist, and keys are unique per owner.
+    let api =
+        api(&["alice:tok-a", "bob:tok-b", "bare-token"], |o| o.worker.workers = 0).await;
+    let a = api
+        .call(as_owner("POST", "/v1/playbooks", "tok-a", Some("k1"), Some(&order(1))))
+        .await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", String::from_utf8_lossy(&a.body));
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    for path in [
+        format!("/v1/playbooks/{id}"),
+        format!("/v1/playbooks/{id}/pdf"),
+        format!("/v1/playbooks/{id}/pages/1.png"),
+    ] {
+        for other in ["tok-b", "bare-token"] {
+            let res = api.call(as_owner("GET", &path, other, None, None)).await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{path} as {other}");
+            assert!(!String::from_utf8_lossy(&res.body).contains("webhook"));
+        }
+    }
+    let mine = api
+        .call(as_owner("GET", &format!("/v1/playbooks/{id}"), "tok-a", None, None))
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    // Bob's "k1" is his own key: a new job, neither a replay of Alice's
+    // nor a conflict with it.
+    let b = api
+        .call(as_owner("POST", "/v1/playbooks", "tok-b", Some("k1"), Some(&order(2))))
+        .await;
+    assert_eq!(b.status, StatusCode::ACCEPTED);
+    assert_eq!(b.header("idempotent-replayed"), "");
+    assert_ne!(b.json()["id"], a.json()["id"]);
+    // Alice's retry of her own request is a replay.
+    let again = api
+        .call(as_owner("POST", "/v1/playbooks", "tok-a", Some("k1"), Some(&order(1))))
+        .await;
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(again.json()["id"], a.json()["id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_with_a_full_backlog_gets_429_and_others_go_on() {
+    // Issue 14: a bounded queue per token, checked before the body is read.
+    let api = api(&["alice:tok-a", "bob:tok-b"], |o| o.max_pending_per_owner = 2).await;
+    for n in 0..2 {
+        let res = api
+            .call(as_owner("POST", "/v1/playbooks", "tok-a", None, Some(&order(n))))
+            .await;
+        assert_eq!(res.status, StatusCode::ACCEPTED);
+    }
+    let full =
+        api.call(as_owner("POST", "/v1/playbooks", "tok-a", None, Some(&order(3)))).await;
+    assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(full.header("retry-after"), "30");
+    assert!(full.json()["error"]["message"].as_str().unwrap().contains("2 unfinished"));
+    let bob =
+        api.call(as_owner("POST", "/v1/playbooks", "tok-b", None, Some(&order(4)))).await;
+    assert_eq!(bob.status, StatusCode::ACCEPTED, "another token is not held up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_tokens_only_localhost_hosts_and_origins_are_served() {
+    // Issue 14: loopback mode must not be drivable by a web page through
+    // DNS rebinding (foreign Host) or a cross-site request (foreign Origin).
+    let api = api(&[], |o| o.worker.workers = 0).await;
+    let get = |host: &str, origin: Option<&str>| {
+        let mut req = Request::get("/v1/playbooks/0123456789abcdef").header("host", host);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    for (host, origin) in [
+        ("127.0.0.1:8080", None),
+        ("localhost:8080", Some("http://localhost:8080")),
+        ("[::1]:8080", Some("http://127.0.0.1:3000")),
+    ] {
+        let res = api.call(get(host, origin)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{host} {origin:?}");
+    }
+    for (host, origin) in [
+        ("attacker.example:8080", None),
+        ("127.0.0.1.attacker.example", None),
+        ("127.0.0.1:8080", Some("https://attacker.example")),
+        ("127.0.0.1:8080", Some("null")),
+    ] {
+        let res = api.call(get(host, origin)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{host} {origin:?}");
+    }
+    // Probes stay open for load balancers and orchestrators.
+    let health = api
+        .call(
+            Request::get("/healthz")
+                .header("host", "10.0.0.5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(health.status, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -372,6 +499,10 @@ async fn a_submitted_playbook_is_queued_rendered_and_served() {
     let huge = api.get(&format!("/v1/playbooks/{id}/pages/2.png?scale=9")).await;
     assert_eq!(huge.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", huge.json());
     assert_eq!(huge.json()["error"]["diagnostics"][0]["path"], "scale");
+    // Issue 14: scales are a fixed set, so near-identical values cannot
+    // each be rendered and stored.
+    let odd = api.get(&format!("/v1/playbooks/{id}/pages/2.png?scale=0.5001")).await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The signed completion webhook.
     let hook = tokio::time::timeout(Duration::from_secs(10), hooks.recv())
@@ -406,6 +537,47 @@ async fn a_submitted_playbook_is_queued_rendered_and_served() {
     assert!(metrics.contains("prepbook_attempts_total{outcome=\"succeeded\"} 1"));
     assert!(metrics.contains("prepbook_webhooks_total{result=\"delivered\"} 1"));
 
+    // Issue 14: a candidate's data is removed on request: the job, its
+    // order document, the PDF and the cached previews.
+    let storage = api.dir.path().join("playbooks");
+    assert!(!files(&storage).is_empty());
+    let delete =
+        Request::delete(format!("/v1/playbooks/{id}")).body(Body::empty()).unwrap();
+    assert_eq!(api.call(delete).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        api.get(&format!("/v1/playbooks/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get(&format!("/v1/playbooks/{id}/pdf")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(files(&storage).is_empty(), "left: {:?}", files(&storage));
+
+    shutdown.trigger();
+    tokio::time::timeout(Duration::from_secs(10), workers).await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_jobs_are_deleted_after_the_retention() {
+    // Issue 14: `--retain-days`; here two seconds.
+    let api = api(&[], |o| o.worker.retain = Some(Duration::from_secs(2))).await;
+    let a = api.post("/v1/playbooks", order(9).to_string()).await;
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    let shutdown = Shutdown::new();
+    let workers = api.svc.spawn_workers(shutdown.clone());
+    wait_for(Duration::from_secs(120), "the job to succeed", || async {
+        let s = api.get(&format!("/v1/playbooks/{id}")).await.json();
+        (s["status"] == "succeeded").then_some(())
+    })
+    .await;
+    let storage = api.dir.path().join("playbooks");
+    wait_for(Duration::from_secs(30), "the retention sweep", || async {
+        let gone =
+            api.get(&format!("/v1/playbooks/{id}")).await.status == StatusCode::NOT_FOUND;
+        (gone && files(&storage).is_empty()).then_some(())
+    })
+    .await;
     shutdown.trigger();
     tokio::time::timeout(Duration::from_secs(10), workers).await.unwrap().unwrap();
 }

@@ -146,7 +146,7 @@ pub fn load(dir: &Path) -> Result<Vec<(Case, OrderDraft)>> {
         let draft = OrderDraft::from_json(
             &order.to_string(),
             Some(&case_path.display().to_string()),
-            &PathPolicy::RelativeTo(d.clone()),
+            &PathPolicy::within(d.clone()),
         )?;
         out.push((case, draft));
     }

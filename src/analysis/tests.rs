@@ -28,7 +28,7 @@ fn print_order() {
         let path = std::env::var("ORDER").expect("ORDER=path or CASE=id");
         let text = std::fs::read_to_string(&path).unwrap();
         let base = std::path::Path::new(&path).parent().unwrap().to_path_buf();
-        OrderDraft::from_json(&text, Some(&path), &PathPolicy::RelativeTo(base))
+        OrderDraft::from_json(&text, Some(&path), &PathPolicy::within(base))
             .unwrap()
             .resolve(time::macros::date!(2026 - 12 - 01))
             .unwrap()

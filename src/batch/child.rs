@@ -41,6 +41,9 @@ impl ChildCommand {
         if opts.force {
             c.arg("--force");
         }
+        for dir in &opts.allow_paths {
+            c.arg("--allow-path").arg(dir);
+        }
         for (flag, dir) in [("--packs", &self.packs), ("--templates", &self.templates)] {
             if let Some(dir) = dir {
                 c.arg(flag).arg(dir);
@@ -93,7 +96,7 @@ pub fn serve(
     input: impl BufRead,
     mut output: impl Write,
 ) -> Result<()> {
-    let plan = Plan::new(engine, manifest, out, opts.today)?;
+    let plan = Plan::new(engine, manifest, out, opts)?;
     let io_err = |e| Error::io(Stage::Output, Path::new("<batch pipe>"), e);
     for line in input.lines() {
         let line = line.map_err(io_err)?;
@@ -144,8 +147,10 @@ impl WorkerProcess {
         force: bool,
     ) -> ItemReport {
         let t0 = Instant::now();
-        let line = plan.items[i].0;
-        let id = plan.items[i].1.as_ref().ok().map(|o| o.order_id.clone());
+        let (line, stated, order) = &plan.items[i];
+        let line = *line;
+        let id =
+            order.as_ref().ok().map(|o| o.order_id.clone()).or_else(|| stated.clone());
         let fail = |message: String| {
             failed(
                 line,
@@ -186,7 +191,7 @@ impl WorkerProcess {
                 // `--force` the child only renders what was not up to date,
                 // so a current sidecar now is one it wrote.
                 if !force
-                    && let Ok(order) = &plan.items[i].1
+                    && let Ok(order) = &plan.items[i].2
                     && let Some(side) = plan.up_to_date(order)
                 {
                     return done(line, id, Status::Rendered, side.pages, side.bytes, t0);
@@ -225,7 +230,8 @@ mod tests {
         let order = r#"{"order_id": "T-1", "resume": {"basics": {"name": "Ada"}}, "target": {"company": "google", "role": "swe", "interview_date": "2027-01-10"}}"#;
         std::fs::write(&manifest, order).unwrap();
         let today = time::macros::date!(2026 - 11 - 27);
-        let plan = Plan::new(&engine, &manifest, &dir.join("out"), today).unwrap();
+        let opts = BatchOptions { today, ..BatchOptions::default() };
+        let plan = Plan::new(&engine, &manifest, &dir.join("out"), &opts).unwrap();
         std::fs::create_dir_all(&plan.tmp).unwrap();
         plan
     }
@@ -248,7 +254,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let plan = plan(dir.path());
         // What the child wrote before it died: the PDF, then the sidecar.
-        let order = plan.items[0].1.as_ref().unwrap();
+        let order = plan.items[0].2.as_ref().unwrap();
         let (pdf, side) = plan.outputs(order);
         write_via(&plan.tmp, &pdf, b"%PDF-1.7 stand-in").unwrap();
         let sidecar =

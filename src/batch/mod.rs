@@ -59,6 +59,9 @@ pub struct BatchOptions {
     pub progress: bool,
     /// The date used for orders that give no `target.today`.
     pub today: time::Date,
+    /// Directories besides the manifest's own that `{"path": …}`
+    /// references of its orders may read.
+    pub allow_paths: Vec<std::path::PathBuf>,
 }
 
 impl Default for BatchOptions {
@@ -71,6 +74,7 @@ impl Default for BatchOptions {
             cache_age: 0,
             progress: false,
             today: time::Date::MIN,
+            allow_paths: Vec::new(),
         }
     }
 }
@@ -174,7 +178,9 @@ struct Sidecar {
 /// outputs go. Parent and children build it from the same manifest, so
 /// item `i` is the same order in every process.
 struct Plan {
-    items: Vec<(usize, Result<Order>)>,
+    /// Manifest line (1-based), the id the line states (even when the
+    /// order cannot be read: `summary.json` must name it), the order.
+    items: Vec<(usize, Option<String>, Result<Order>)>,
     out: PathBuf,
     state: PathBuf,
     tmp: PathBuf,
@@ -186,8 +192,9 @@ impl Plan {
         engine: &Engine,
         manifest: &Path,
         out: &Path,
-        today: time::Date,
+        opts: &BatchOptions,
     ) -> Result<Self> {
+        let today = opts.today;
         let text = std::fs::read_to_string(manifest)
             .map_err(|e| Error::io(Stage::Input, manifest, e))?;
         let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -202,7 +209,10 @@ impl Plan {
                 let file = format!("{label}:{}", i + 1);
                 let read = ReadOptions {
                     today: Some(today),
-                    paths: PathPolicy::RelativeTo(base.clone()),
+                    paths: PathPolicy::Within {
+                        base: base.clone(),
+                        allow: opts.allow_paths.clone(),
+                    },
                     ..ReadOptions::default()
                 };
                 let order = model::read_json(line, Some(&file), &read).and_then(|o| {
@@ -223,7 +233,7 @@ impl Plan {
                         ))
                     }
                 });
-                (i + 1, order)
+                (i + 1, stated_id(line), order)
             })
             .collect();
         let state = out.join(".prepbook");
@@ -257,9 +267,9 @@ impl Plan {
     /// Renders (or skips) item `i`; never fails as a whole.
     fn work(&self, engine: &Engine, i: usize, opts: &BatchOptions) -> ItemReport {
         let t0 = Instant::now();
-        let (line, order) = &self.items[i];
+        let (line, stated, order) = &self.items[i];
         let mut report = match order {
-            Err(e) => failed(*line, None, e, t0),
+            Err(e) => failed(*line, stated.clone(), e, t0),
             Ok(order) => one(
                 engine,
                 order,
@@ -283,7 +293,8 @@ pub fn run(
     opts: &BatchOptions,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let plan = Plan::new(engine, manifest, out, opts.today)?;
+    let plan = Plan::new(engine, manifest, out, opts)?;
+    refuse_links(&[&plan.state, &plan.tmp])?;
     // Partial files of a killed run are never reused.
     let _ = std::fs::remove_dir_all(&plan.tmp);
     std::fs::create_dir_all(&plan.tmp)
@@ -462,15 +473,41 @@ fn failed(line: usize, id: Option<String>, e: &Error, t0: Instant) -> ItemReport
     }
 }
 
+/// Refuses to work through a symbolic link where the batch keeps its
+/// state: the run empties `.prepbook/tmp` and writes sidecars there, and
+/// through a planted link it would delete and write files elsewhere.
+fn refuse_links(dirs: &[&Path]) -> Result<()> {
+    for dir in dirs {
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::new(
+                crate::ErrorKind::InvalidInput,
+                Stage::Output,
+                format!(
+                    "{} is a symbolic link; batch keeps its state there and never follows links (remove the link)",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `order_id` a manifest line states, read without the rest of the
+/// order: an order that fails to read (its resume file is missing, say)
+/// is still reported under its id. Only a valid id is taken, since it
+/// names files; a line too broken to parse has none.
+fn stated_id(line: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Stated {
+        order_id: Option<String>,
+    }
+    let stated: Stated = serde_json::from_str(line).ok()?;
+    stated.order_id.filter(|id| model::valid_order_id(id))
+}
+
 /// Writes into the batch's temporary directory, then renames into place.
 fn write_via(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut f = tempfile::NamedTempFile::new_in(tmp)
-        .map_err(|e| Error::io(Stage::Output, tmp, e))?;
-    f.write_all(bytes).map_err(|e| Error::io(Stage::Output, dest, e))?;
-    f.as_file().sync_all().map_err(|e| Error::io(Stage::Output, dest, e))?;
-    f.persist(dest).map_err(|e| Error::io(Stage::Output, dest, e.error))?;
-    Ok(())
+    crate::engine::write_via(tmp, dest, bytes)
 }
 
 /// Identity of the engine build and its content: the running executable,

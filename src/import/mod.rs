@@ -4,7 +4,7 @@
 //!
 //! # Stages
 //! 1. **Detect** the kind from the bytes, never the file name.
-//! 2. **Read** the document into [`Line`]s in reading order: the PDF reader
+//! 2. **Read** the document into `Line`s in reading order: the PDF reader
 //!    (`pdf`) rebuilds lines from positioned glyph runs, the DOCX reader
 //!    (`docx`) takes paragraphs with their styles and numbering, the text
 //!    reader takes lines and Markdown markers.
@@ -14,8 +14,113 @@
 //! Every reader is bounded by [`ImportLimits`]: bytes in, pages, bytes
 //! decompressed, lines, and a deterministic work budget (operations, not
 //! seconds, so the same file always succeeds or always fails).
+//!
+//! ```
+//! let text = "Ada Lovelace\nada@example.com\n\nExperience\n\
+//!     Analytical Engines Ltd — Programmer\tJun 1952 – Present\n- Wrote the first program\n";
+//! let imported = prepbook::import::import(text.as_bytes(), &Default::default())?;
+//! assert_eq!(imported.resume["work"][0]["position"], "Programmer");
+//! # Ok::<(), prepbook::import::ImportError>(())
+//! ```
 
+mod dates;
+mod detect;
+mod docx;
+mod entries;
+mod output;
 mod pdf;
+mod sections;
+mod text;
+
+/// The kind of document a resume was imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Kind {
+    /// A PDF with a text layer.
+    Pdf,
+    /// A Word document (.docx).
+    Docx,
+    /// Markdown text.
+    Markdown,
+    /// Plain text.
+    Text,
+}
+
+impl Kind {
+    /// The name the import report and the order stamp use: `pdf`,
+    /// `docx`, `markdown` or `text`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pdf => "pdf",
+            Kind::Docx => "docx",
+            Kind::Markdown => "markdown",
+            Kind::Text => "text",
+        }
+    }
+}
+
+/// A resume read from a document.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The JSON Resume document, with the import report under
+    /// `meta.prepbook.import` (what was recognised, how sure, what was
+    /// left over).
+    pub resume: serde_json::Value,
+    /// What the document was.
+    pub kind: Kind,
+}
+
+/// Whether `bytes` are a JSON document, which is read as JSON Resume and
+/// needs no import. Looks at the content, never a name.
+pub fn is_json(bytes: &[u8]) -> bool {
+    matches!(detect::detect(bytes), Ok(detect::Detected::Json))
+}
+
+/// Reads a PDF, DOCX, Markdown or plain-text resume into JSON Resume. The
+/// kind is recognised from the bytes; a JSON document is refused (it is
+/// read as JSON Resume directly, see [`is_json`]).
+///
+/// Bounded by `limits`: bytes in, pages, bytes decompressed, lines and a
+/// deterministic work budget; past any of them the import fails with
+/// [`ImportError::TooLarge`], never with a shortened result.
+pub fn import(bytes: &[u8], limits: &ImportLimits) -> Result<Imported, ImportError> {
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(ImportError::TooLarge { what: "bytes", limit: limits.max_bytes });
+    }
+    let mut budget = Budget::new(limits);
+    let (kind, lines) = match detect::detect(bytes)? {
+        detect::Detected::Json => {
+            return Err(ImportError::Unsupported(
+                "a JSON document (JSON Resume is read as it is, without import)".into(),
+            ));
+        }
+        detect::Detected::Pdf => (Kind::Pdf, pdf::read(bytes, limits, &mut budget)?),
+        detect::Detected::Docx => (Kind::Docx, docx::read(bytes, limits, &mut budget)?),
+        detect::Detected::Markdown => {
+            let text = detect::decode(bytes)?;
+            (Kind::Markdown, text::read(&text, true, limits, &mut budget)?)
+        }
+        detect::Detected::Text => {
+            let text = detect::decode(bytes)?;
+            (Kind::Text, text::read(&text, false, limits, &mut budget)?)
+        }
+    };
+    if lines.len() > limits.max_lines as usize {
+        return Err(ImportError::TooLarge {
+            what: "lines",
+            limit: limits.max_lines.into(),
+        });
+    }
+    if lines.iter().all(|l| l.text.trim().is_empty()) {
+        return Err(match kind {
+            Kind::Pdf => ImportError::NoText,
+            _ => ImportError::Corrupt("the document has no text".into()),
+        });
+    }
+    let resume = output::resume(&lines, kind.name(), &mut budget)?;
+    Ok(Imported { resume, kind })
+}
 
 /// One line of a document in reading order, as the readers hand it to
 /// recognition. Fields a reader cannot know keep their defaults (a text

@@ -16,7 +16,8 @@ pub use job::{Job, JobDoc, JobSkill};
 pub use json::MAX_INPUT_BYTES;
 pub use limits::Limits;
 pub use order::{
-    Delivery, Order, OrderDraft, PathPolicy, Protection, Source, Target, valid_order_id,
+    Delivery, Order, OrderDraft, PathPolicy, Protection, ResumeDocument, Source, Target,
+    valid_order_id,
 };
 pub use read::{OrderFlags, ReadOptions, read, read_json};
 pub use resume::{

@@ -16,6 +16,7 @@ use super::json::{self, MAX_INPUT_BYTES};
 use super::limits::{Doc, Limits};
 use super::resume::Resume;
 use crate::error::{Diagnostic, Error, Result, Stage};
+use crate::import::ImportLimits;
 
 /// Who the playbook is for and when.
 #[derive(Debug, Clone, Serialize)]
@@ -72,8 +73,14 @@ pub struct Order {
     pub order_id: String,
     /// The resume, typed.
     pub resume: Resume,
-    /// The resume exactly as received, for the appendix and hashing.
+    /// The resume exactly as received, for the appendix and hashing; for
+    /// an imported resume, the JSON Resume the import produced (without
+    /// its report).
     pub resume_raw: serde_json::Value,
+    /// The document an imported resume was read from; `None` for JSON
+    /// Resume. Its hash covers the original bytes, so the derived order
+    /// id and a batch's staleness check change when the document does.
+    pub resume_document: Option<ResumeDocument>,
     /// The job, if one was given.
     pub job: Option<Job>,
     /// Company, role and dates.
@@ -82,13 +89,77 @@ pub struct Order {
     pub delivery: Delivery,
 }
 
+/// The document a resume was imported from (PDF, DOCX, Markdown, text).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResumeDocument {
+    /// `pdf`, `docx`, `markdown` or `text`, from the content.
+    pub kind: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// blake3 of its bytes, hex.
+    pub blake3: String,
+}
+
 /// Where `{"path": ...}` references in an order may be resolved.
+///
+/// An order document names files, so whoever writes the document chooses
+/// what the CLI reads: `{"path": "/etc/passwd"}` would print a system
+/// file into a PDF. References therefore resolve inside the order's (or
+/// manifest's) directory only, unless the operator allows more.
 #[derive(Debug, Clone)]
 pub enum PathPolicy {
-    /// Resolve relative to this directory (the order file's or manifest's).
-    RelativeTo(PathBuf),
+    /// Resolve relative to `base`; after `..` and symlinks are resolved,
+    /// the file must lie inside `base` or inside one of `allow`.
+    Within {
+        /// The order file's or manifest's directory.
+        base: PathBuf,
+        /// Further directories the operator allowed (`--allow-path`).
+        allow: Vec<PathBuf>,
+    },
     /// Refuse: the service never reads files a caller names.
     Refuse,
+}
+
+impl PathPolicy {
+    /// Files inside `base` only.
+    pub fn within(base: impl Into<PathBuf>) -> Self {
+        Self::Within { base: base.into(), allow: Vec::new() }
+    }
+
+    /// Resolves a reference, or says why it is refused.
+    fn resolve(&self, reference: &str) -> Result<PathBuf, String> {
+        let (base, allow) = match self {
+            Self::Refuse => {
+                return Err(
+                    "file references are not accepted here; send the document inline"
+                        .into(),
+                );
+            }
+            Self::Within { base, allow } => (base, allow),
+        };
+        let joined = base.join(reference);
+        // A file that does not exist is reported when it is read, with
+        // the reason; only an existing file has a real location to check.
+        let Ok(real) = joined.canonicalize() else {
+            return Ok(joined);
+        };
+        let inside = |dir: &PathBuf| {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            dir.canonicalize().is_ok_and(|d| real.starts_with(d))
+        };
+        if inside(base) || allow.iter().any(inside) {
+            Ok(real)
+        } else {
+            let shown = if base.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                base.display().to_string()
+            };
+            Err(format!(
+                "{reference:?} is outside the order's directory {shown}; move the file there or pass --allow-path with its directory"
+            ))
+        }
+    }
 }
 
 /// The order document with optional fields, before resolution. The CLI
@@ -133,6 +204,16 @@ pub enum Source {
     },
     /// Inline job-description text.
     Text(String),
+    /// An inline document (`{"file": {"data": "<base64>"}}`), decoded.
+    Document {
+        /// The decoded bytes.
+        bytes: Vec<u8>,
+        /// The order file it came in, for diagnostics.
+        file: Option<String>,
+        /// The media type the sender gave: a hint only, the content
+        /// decides what the document is.
+        media_type: Option<String>,
+    },
 }
 
 impl Source {
@@ -144,6 +225,7 @@ impl Source {
             Source::File(p) => (Some(p.display().to_string()), ""),
             Source::Json { file, .. } => (file.clone(), field),
             Source::Text(_) => (None, field),
+            Source::Document { file, .. } => (file.clone(), field),
         }
     }
 }
@@ -161,8 +243,9 @@ pub(crate) struct RawOrder<'a> {
     #[serde(default)]
     #[schemars(regex(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"))]
     order_id: Option<String>,
-    /// A JSON Resume document, or a reference to a file relative to the
-    /// order file.
+    /// A JSON Resume document, a reference to a file relative to the
+    /// order file (JSON Resume, PDF, DOCX, Markdown or text), or an inline
+    /// document as base64 (`{"file": {"media_type": …, "data": …}}`).
     #[serde(borrow, default)]
     #[schemars(schema_with = "resume_schema", required)]
     resume: Option<&'a RawValue>,
@@ -227,10 +310,31 @@ fn path_ref() -> schemars::Schema {
     })
 }
 
+/// `{"file": {"media_type": …, "data": …}}`: a resume document inline.
+fn file_ref() -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["file"],
+        "properties": { "file": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["data"],
+            "description": "A resume document (PDF, DOCX, Markdown or plain text), imported into JSON Resume. The kind is recognised from the content; media_type is a hint only. At most 2 MiB of base64 (about 1.5 MiB of file) inline; larger files by path.",
+            "properties": {
+                "media_type": { "type": "string", "description": "e.g. application/pdf, application/vnd.openxmlformats-officedocument.wordprocessingml.document, text/markdown, text/plain" },
+                "name": { "type": "string", "description": "The file's name, for messages." },
+                "data": { "type": "string", "contentEncoding": "base64", "description": "The file's bytes, standard base64 (line breaks allowed)." }
+            }
+        }}
+    })
+}
+
 fn resume_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "anyOf": [
             path_ref(),
+            file_ref(),
             { "type": "object", "description": "JSON Resume (https://jsonresume.org/schema); unknown fields are ignored." }
         ]
     })
@@ -281,6 +385,11 @@ impl OrderDraft {
                     Ok(Some(Source::Text(s.clone())))
                 }
                 serde_json::Value::Object(map)
+                    if what == "resume" && map.len() == 1 && map.contains_key("file") =>
+                {
+                    inline_document(&map["file"], file).map(Some)
+                }
+                serde_json::Value::Object(map)
                     if map.len() == 1 && map.contains_key("path") =>
                 {
                     let Some(p) = map["path"].as_str() else {
@@ -290,15 +399,12 @@ impl OrderDraft {
                             file,
                         ));
                     };
-                    match policy {
-                        PathPolicy::Refuse => Err(invalid(
-                            Diagnostic::new(
-                                "file references are not accepted here; send the document inline",
-                            )
-                            .at(format!("{what}.path")),
+                    match policy.resolve(p) {
+                        Ok(path) => Ok(Some(Source::File(path))),
+                        Err(why) => Err(invalid(
+                            Diagnostic::new(why).at(format!("{what}.path")),
                             file,
                         )),
-                        PathPolicy::RelativeTo(base) => Ok(Some(Source::File(base.join(p)))),
                     }
                 }
                 serde_json::Value::Object(_) => Ok(Some(Source::Json {
@@ -310,7 +416,7 @@ impl OrderDraft {
                     let expected = if what == "job" {
                         "a JSON Resume job object, job-description text or {\"path\": ...}"
                     } else {
-                        "a JSON Resume object or {\"path\": ...}"
+                        "a JSON Resume object, {\"path\": ...} or {\"file\": {\"data\": ...}}"
                     };
                     Err(invalid(
                         Diagnostic::new(format!(
@@ -378,13 +484,15 @@ impl OrderDraft {
     pub(crate) fn resolve_within(self, today: Date, limits: &Limits) -> Result<Order> {
         let mut diags = Vec::new();
         let mut resume_raw = serde_json::Value::Null;
+        let mut resume_document = None;
         let resume = match &self.resume {
             None => {
                 diags.push(Diagnostic::new("a resume is required").at("resume"));
                 None
             }
             Some(src) => match read_resume(src) {
-                Ok((r, raw)) => {
+                Ok((r, raw, doc)) => {
+                    resume_document = doc;
                     let (file, prefix) = src.located("resume");
                     let over =
                         limits.check_doc(Doc::Resume, &raw, file.as_deref(), prefix);
@@ -570,9 +678,18 @@ impl OrderDraft {
             hours_per_week,
             today,
         };
-        let order_id =
-            self.order_id.unwrap_or_else(|| derived_id(&resume_raw, &job, &target));
-        Ok(Order { order_id, resume, resume_raw, job, target, delivery: self.delivery })
+        let order_id = self.order_id.unwrap_or_else(|| {
+            derived_id(&resume_raw, resume_document.as_ref(), &job, &target)
+        });
+        Ok(Order {
+            order_id,
+            resume,
+            resume_raw,
+            resume_document,
+            job,
+            target,
+            delivery: self.delivery,
+        })
     }
 }
 
@@ -592,9 +709,20 @@ pub fn valid_order_id(id: &str) -> bool {
 }
 
 /// A deterministic id for orders that come without one.
-fn derived_id(resume: &serde_json::Value, job: &Option<Job>, target: &Target) -> String {
+fn derived_id(
+    resume: &serde_json::Value,
+    document: Option<&ResumeDocument>,
+    job: &Option<Job>,
+    target: &Target,
+) -> String {
     let mut h = blake3::Hasher::new();
     h.update(resume.to_string().as_bytes());
+    // An imported resume is identified by its document's bytes too: a
+    // change the import does not see (a font, a photo) is still a new
+    // input.
+    if let Some(d) = document {
+        h.update(d.blake3.as_bytes());
+    }
     h.update(serde_json::to_string(job).unwrap_or_default().as_bytes());
     h.update(serde_json::to_string(target).unwrap_or_default().as_bytes());
     format!("PB-{}", &h.finalize().to_hex()[..10].to_ascii_uppercase())
@@ -608,32 +736,86 @@ fn invalid(d: Diagnostic, file: Option<&str>) -> Error {
     Error::invalid(Stage::Input, "invalid order", vec![d])
 }
 
-/// Reads a file as UTF-8 text, refusing oversized files before reading them.
+/// Reads a file as UTF-8 text, at most [`MAX_INPUT_BYTES`].
 pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
-    })?;
-    if meta.len() as usize > MAX_INPUT_BYTES {
-        return Err(Diagnostic::new(format!(
-            "file is {} bytes; at most {} bytes (2 MiB) are accepted",
-            meta.len(),
-            MAX_INPUT_BYTES
-        ))
-        .in_file(&shown));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
-    })?;
-    String::from_utf8(bytes)
-        .map_err(|_| Diagnostic::new("expected UTF-8 text").in_file(&shown))
+    let bytes = read_bytes(path, MAX_INPUT_BYTES as u64)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::new("expected UTF-8 text").in_file(path.display().to_string())
+    })
 }
 
-fn read_resume(src: &Source) -> Result<(Resume, serde_json::Value), Diagnostic> {
+/// Reads a regular file of at most `limit` bytes. The limit is enforced
+/// while reading, not only from the size the file system reports: a
+/// device (`/dev/zero` reports 0 bytes) or a file that grows would
+/// otherwise be read until memory runs out. Devices, FIFOs and
+/// directories are refused before any read.
+pub(crate) fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let fail = |e: std::io::Error| {
+        Diagnostic::new(format!("cannot read file ({e})")).in_file(&shown)
+    };
+    let too_big = |n: u64| {
+        Diagnostic::new(format!(
+            "file is {n} bytes or more; at most {limit} bytes ({} MiB) are accepted",
+            limit >> 20
+        ))
+        .in_file(&shown)
+    };
+    // The type is checked on the open file, so the file read is the file
+    // checked even if the path is swapped in between.
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let meta = file.metadata().map_err(fail)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::new("not a regular file").in_file(&shown));
+    }
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(fail)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+type ReadResume = (Resume, serde_json::Value, Option<ResumeDocument>);
+
+fn read_resume(src: &Source) -> Result<ReadResume, Diagnostic> {
     let (text, file, origin, prefix) = match src {
-        Source::File(p) => (read_text(p)?, Some(p.display().to_string()), (1, 1), ""),
+        Source::File(p) => {
+            let shown = p.display().to_string();
+            let bytes = read_bytes(p, ImportLimits::default().max_bytes)?;
+            if !crate::import::is_json(&bytes) {
+                return import_resume(&bytes, Some(&shown), None);
+            }
+            if bytes.len() > MAX_INPUT_BYTES {
+                return Err(Diagnostic::new(format!(
+                    "file is {} bytes; at most {} bytes (2 MiB) of JSON are accepted",
+                    bytes.len(),
+                    MAX_INPUT_BYTES
+                ))
+                .in_file(&shown));
+            }
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Diagnostic::new("expected UTF-8 text").in_file(&shown))?;
+            (text, Some(shown), (1, 1), "")
+        }
         Source::Json { text, file, origin } => {
             (text.clone(), file.clone(), *origin, "resume")
+        }
+        Source::Document { bytes, file, .. } => {
+            if crate::import::is_json(bytes) {
+                return Err(located(
+                    Diagnostic::new(
+                        "the file is JSON; send a JSON Resume inline as the resume object itself",
+                    )
+                    .at("resume.file.data"),
+                    file.as_deref(),
+                ));
+            }
+            return import_resume(bytes, file.as_deref(), Some("resume.file.data"));
         }
         Source::Text(_) => {
             return Err(
@@ -655,7 +837,125 @@ fn read_resume(src: &Source) -> Result<(Resume, serde_json::Value), Diagnostic> 
         return Err(d);
     }
     let resume = json::parse_at(&text, file.as_deref(), prefix, origin)?;
-    Ok((resume, value))
+    Ok((resume, value, None))
+}
+
+fn located(d: Diagnostic, file: Option<&str>) -> Diagnostic {
+    match file {
+        Some(f) => d.in_file(f),
+        None => d,
+    }
+}
+
+/// Imports a resume document; the import's report is left out of the
+/// order's resume (it is for `prepbook import`, not for the playbook).
+fn import_resume(
+    bytes: &[u8],
+    file: Option<&str>,
+    path: Option<&str>,
+) -> Result<ReadResume, Diagnostic> {
+    let fail = |m: String| {
+        let d = Diagnostic::new(m);
+        let d = match path {
+            Some(p) => d.at(p),
+            None => d,
+        };
+        located(d, file)
+    };
+    let imported = crate::import::import(bytes, &ImportLimits::default())
+        .map_err(|e| fail(format!("cannot import the resume ({e})")))?;
+    let mut value = imported.resume;
+    if let Some(meta) = value.get_mut("meta").and_then(|m| m.as_object_mut()) {
+        meta.remove("prepbook");
+        if meta.is_empty()
+            && let Some(o) = value.as_object_mut()
+        {
+            o.remove("meta");
+        }
+    }
+    let resume: Resume = serde_json::from_value(value.clone()).map_err(|e| {
+        fail(format!("the imported resume is not valid JSON Resume ({e})"))
+    })?;
+    let document = ResumeDocument {
+        kind: imported.kind.name().to_string(),
+        bytes: bytes.len() as u64,
+        blake3: blake3::hash(bytes).to_hex().to_string(),
+    };
+    Ok((resume, value, Some(document)))
+}
+
+/// Decodes `{"file": {"data": …}}`, locating every problem under
+/// `resume.file`.
+fn inline_document(v: &serde_json::Value, file: Option<&str>) -> Result<Source> {
+    let bad = |m: String, at: &str| invalid(Diagnostic::new(m).at(at), file);
+    let Some(map) = v.as_object() else {
+        return Err(bad(
+            format!("expected {{\"data\": \"<base64>\"}}, found {}", json_kind(v)),
+            "resume.file",
+        ));
+    };
+    for key in map.keys() {
+        if !["data", "media_type", "name"].contains(&key.as_str()) {
+            return Err(bad(
+                "unknown field (expected data, media_type or name)".into(),
+                &format!("resume.file.{key}"),
+            ));
+        }
+    }
+    let media_type = match map.get("media_type") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(bad(
+                format!("expected a media type string, found {}", json_kind(other)),
+                "resume.file.media_type",
+            ));
+        }
+    };
+    let data = match map.get("data") {
+        Some(serde_json::Value::String(s)) => s,
+        None => {
+            return Err(bad(
+                "the file's base64 data is required".into(),
+                "resume.file.data",
+            ));
+        }
+        Some(other) => {
+            return Err(bad(
+                format!("expected a base64 string, found {}", json_kind(other)),
+                "resume.file.data",
+            ));
+        }
+    };
+    let bytes = decode_base64(data).map_err(|m| bad(m, "resume.file.data"))?;
+    if bytes.is_empty() {
+        return Err(bad("the file is empty".into(), "resume.file.data"));
+    }
+    Ok(Source::Document { bytes, file: file.map(Into::into), media_type })
+}
+
+/// Standard base64 with line breaks allowed (what `base64` prints); an
+/// error names the offending byte's offset in the string as given.
+fn decode_base64(data: &str) -> std::result::Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    let mut offsets = Vec::with_capacity(data.len());
+    let mut compact = Vec::with_capacity(data.len());
+    for (i, b) in data.bytes().enumerate() {
+        if !b.is_ascii_whitespace() {
+            offsets.push(i);
+            compact.push(b);
+        }
+    }
+    let at = |i: usize| offsets.get(i).copied().unwrap_or(data.len());
+    base64::engine::general_purpose::STANDARD.decode(&compact).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => {
+            format!("invalid base64 at byte {}", at(i))
+        }
+        base64::DecodeError::InvalidLength(n) => {
+            format!("invalid base64 (truncated: {n} characters is not a whole number of 4-character groups)")
+        }
+        base64::DecodeError::InvalidPadding => "invalid base64 padding".to_string(),
+    })
 }
 
 fn read_job(src: &Source) -> Result<Job, Diagnostic> {
@@ -677,6 +977,11 @@ fn read_job(src: &Source) -> Result<Job, Diagnostic> {
                 text_job(text, Some(shown))
             }
         }
+        // `{"file": …}` is read only for the resume.
+        Source::Document { file, .. } => Err(located(
+            Diagnostic::new("expected a job document or text, found a file").at("job"),
+            file.as_deref(),
+        )),
     }
 }
 

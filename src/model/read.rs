@@ -135,6 +135,9 @@ pub struct OrderFlags {
     pub hours_per_week: Option<u32>,
     /// The order id.
     pub order_id: Option<String>,
+    /// Directories besides the order file's own that its `{"path": …}`
+    /// references may read.
+    pub allow_paths: Vec<PathBuf>,
     /// A PDF standard (`a-2b`, `a-3b`, `ua-1`).
     pub pdf_standard: Option<String>,
     /// Encryption settings.
@@ -165,7 +168,7 @@ impl OrderDraft {
                 OrderDraft::from_json(
                     &text,
                     Some(&path.display().to_string()),
-                    &PathPolicy::RelativeTo(base),
+                    &PathPolicy::Within { base, allow: flags.allow_paths.clone() },
                 )?
             }
             None => OrderDraft::default(),

@@ -180,7 +180,7 @@ pub fn inspect(bytes: &[u8], password: Option<&str>) -> Result<Inspection> {
             not_pdf(format!("the file does not parse as PDF ({e})"))
         }
     })?;
-    let pages = doc.get_pages();
+    let pages = page_ids(&doc);
     if encrypted && pages.is_empty() {
         return Err(not_pdf(match password {
             None => {
@@ -190,7 +190,7 @@ pub fn inspect(bytes: &[u8], password: Option<&str>) -> Result<Inspection> {
             Some(_) => "the file is encrypted and this password does not open it".into(),
         }));
     }
-    let page_size = pages.values().next().and_then(|&id| media_box(&doc, id));
+    let page_size = pages.first().and_then(|&id| media_box(&doc, id));
     let mut metadata = BTreeMap::new();
     if let Some(info) = info_dict(&doc) {
         for (k, v) in info.iter() {
@@ -213,10 +213,46 @@ pub fn inspect(bytes: &[u8], password: Option<&str>) -> Result<Inspection> {
         standards: declared_standards(&doc),
         tagged,
         encryption: encryption_of(&doc),
-        sizes: sizes(&doc, bytes.len()),
+        sizes: sizes(&doc, &pages, bytes.len()),
         order_id,
         metadata,
     })
+}
+
+/// Pages a file may have before the rest is not counted.
+const MAX_PAGES: usize = 100_000;
+
+/// The pages in order, each page-tree node visited once. lopdf's own walk
+/// bounds only the depth, so a crafted tree whose `/Kids` repeat one node
+/// (`[A A A A]` inside `A`, 256 deep) is a walk of 4^256 steps.
+pub(crate) fn page_ids(doc: &Document) -> Vec<ObjectId> {
+    let mut pages = Vec::new();
+    let Some(root) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Pages").and_then(Object::as_reference).ok())
+    else {
+        return pages;
+    };
+    let mut seen = BTreeSet::new();
+    // Depth-first, kids in order: a stack of reversed kid lists.
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if pages.len() >= MAX_PAGES || seen.len() >= 4 * MAX_PAGES || !seen.insert(id) {
+            continue;
+        }
+        let Ok(node) = doc.get_dictionary(id) else { continue };
+        match node.get(b"Type").and_then(Object::as_name) {
+            Ok(b"Pages") => {
+                if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+                    stack.extend(kids.iter().rev().filter_map(|k| k.as_reference().ok()));
+                }
+            }
+            Ok(b"Page") => pages.push(id),
+            _ => {}
+        }
+    }
+    pages
 }
 
 fn looks_like_order_id(w: &str) -> bool {
@@ -255,7 +291,7 @@ fn encryption_of(doc: &Document) -> Option<Encryption> {
     })
 }
 
-fn sizes(doc: &Document, total: usize) -> Sizes {
+fn sizes(doc: &Document, pages: &[ObjectId], total: usize) -> Sizes {
     let mut font_ids = BTreeSet::new();
     let mut content_ids = BTreeSet::new();
     for obj in doc.objects.values() {
@@ -267,7 +303,7 @@ fn sizes(doc: &Document, total: usize) -> Sizes {
             }
         }
     }
-    for (_, page) in doc.get_pages() {
+    for &page in pages {
         content_ids.extend(doc.get_page_contents(page));
     }
     let mut s = Sizes { total, ..Default::default() };
@@ -287,4 +323,36 @@ fn sizes(doc: &Document, total: usize) -> Sizes {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{Document, Object, dictionary};
+
+    #[test]
+    fn a_page_tree_that_repeats_itself_is_walked_once() {
+        // Issue 14: a node listing itself among its kids, four times.
+        let mut doc = Document::with_version("1.7");
+        let tree = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => tree,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        });
+        let kids: Vec<Object> = vec![tree.into(), tree.into(), page.into(), tree.into()];
+        doc.objects.insert(
+            tree,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 1 },
+            ),
+        );
+        let catalog =
+            doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => tree });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let i = super::inspect(&bytes, None).unwrap();
+        assert_eq!(i.pages, 1);
+        assert_eq!(i.page_size, Some((612.0, 792.0)));
+    }
 }

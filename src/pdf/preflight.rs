@@ -121,34 +121,51 @@ pub struct OutlineEntry {
     pub children: Vec<OutlineEntry>,
 }
 
+/// Outline entries a file may have before the rest is ignored: a real
+/// playbook has a few hundred.
+const MAX_OUTLINE_ENTRIES: usize = 10_000;
+
+/// The outline as a tree. Every entry is visited at most once and the
+/// walk stops after [`MAX_OUTLINE_ENTRIES`]: a crafted file whose `/First`
+/// or `/Next` points back at an ancestor would otherwise be walked
+/// without end (one such file took `inspect` past 3 GB).
 pub(crate) fn outline_tree(doc: &Document) -> Vec<OutlineEntry> {
-    fn walk(
-        doc: &Document,
-        first: Option<lopdf::ObjectId>,
-        depth: usize,
-    ) -> Vec<OutlineEntry> {
-        let mut out = Vec::new();
-        let mut next = first;
-        let mut guard = 0;
-        while let Some(id) = next {
-            guard += 1;
-            if guard > 100_000 || depth > 32 {
-                break;
+    struct Walk<'a> {
+        doc: &'a Document,
+        seen: std::collections::HashSet<lopdf::ObjectId>,
+    }
+    impl Walk<'_> {
+        fn level(
+            &mut self,
+            first: Option<lopdf::ObjectId>,
+            depth: usize,
+        ) -> Vec<OutlineEntry> {
+            let mut out = Vec::new();
+            let mut next = first;
+            while let Some(id) = next {
+                if depth > 32
+                    || self.seen.len() >= MAX_OUTLINE_ENTRIES
+                    || !self.seen.insert(id)
+                {
+                    break;
+                }
+                let Ok(item) = self.doc.get_dictionary(id) else { break };
+                let title = item.get(b"Title").map(text_of).unwrap_or_default();
+                let child = item.get(b"First").and_then(Object::as_reference).ok();
+                next = item.get(b"Next").and_then(Object::as_reference).ok();
+                let children = self.level(child, depth + 1);
+                out.push(OutlineEntry { title, children });
             }
-            let Ok(item) = doc.get_dictionary(id) else { break };
-            let title = item.get(b"Title").map(text_of).unwrap_or_default();
-            let child = item.get(b"First").and_then(Object::as_reference).ok();
-            out.push(OutlineEntry { title, children: walk(doc, child, depth + 1) });
-            next = item.get(b"Next").and_then(Object::as_reference).ok();
+            out
         }
-        out
     }
     let Ok(catalog) = doc.catalog() else { return Vec::new() };
     let Some(root) = catalog.get(b"Outlines").and_then(Object::as_reference).ok() else {
         return Vec::new();
     };
     let Ok(outlines) = doc.get_dictionary(root) else { return Vec::new() };
-    walk(doc, outlines.get(b"First").and_then(Object::as_reference).ok(), 0)
+    let mut walk = Walk { doc, seen: std::collections::HashSet::from([root]) };
+    walk.level(outlines.get(b"First").and_then(Object::as_reference).ok(), 0)
 }
 
 fn outline_titles(doc: &Document) -> Vec<String> {
@@ -213,12 +230,24 @@ pub(crate) fn active_content(doc: &Document) -> Vec<String> {
             problems.push(p);
         }
     };
-    for obj in doc.objects.values() {
+    // Actions usually sit inline in the annotation that uses them
+    // (`/A << /S /URI … >>`), not as objects of their own: every nested
+    // dictionary is checked, to a bounded depth (references are objects
+    // of their own and are visited as such).
+    let mut stack: Vec<(&Object, u32)> = doc.objects.values().map(|o| (o, 0)).collect();
+    while let Some((obj, depth)) = stack.pop() {
         let dict = match obj {
             Object::Dictionary(d) => d,
             Object::Stream(s) => &s.dict,
+            Object::Array(items) if depth < 32 => {
+                stack.extend(items.iter().map(|o| (o, depth + 1)));
+                continue;
+            }
             _ => continue,
         };
+        if depth < 32 {
+            stack.extend(dict.iter().map(|(_, v)| (v, depth + 1)));
+        }
         if dict.has(b"JS") || dict.has(b"JavaScript") {
             flag("active content: JavaScript".into());
         }
@@ -233,6 +262,14 @@ pub(crate) fn active_content(doc: &Document) -> Vec<String> {
                     "external reference: {} action",
                     String::from_utf8_lossy(s)
                 )),
+                b"URI" => {
+                    let uri = dict.get(b"URI").map(text_of).unwrap_or_default();
+                    if !allowed_link(&uri) {
+                        flag(format!(
+                            "links: {uri:?} is not an http(s) or mailto link (a playbook links to web pages and its own pages only)"
+                        ));
+                    }
+                }
                 _ => {}
             }
         }
@@ -244,6 +281,15 @@ pub(crate) fn active_content(doc: &Document) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Whether a link target may appear in a delivered playbook: web pages
+/// and mail addresses. `file:`, `javascript:`, `data:` and every other
+/// scheme could reach the reader's machine; internal links are GoTo
+/// actions or destinations, not URIs.
+fn allowed_link(uri: &str) -> bool {
+    let scheme = uri.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    matches!(scheme.as_deref(), Some("http" | "https" | "mailto"))
 }
 
 /// Standards declared in the XMP metadata (`a-2b`, `a-3b`, `ua-1`).
@@ -277,4 +323,79 @@ pub(crate) fn xmp(doc: &Document) -> Option<String> {
     let stream = doc.get_object(id).ok()?.as_stream().ok()?;
     let bytes = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
     Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{Document, Object, dictionary};
+
+    use super::active_content;
+
+    /// A document with one link annotation whose action, inline as typst
+    /// writes it, goes to `uri`.
+    fn with_link(uri: &str) -> Document {
+        let mut doc = Document::with_version("1.7");
+        let action = dictionary! { "S" => "URI", "URI" => Object::string_literal(uri) };
+        let annot = dictionary! {
+            "Type" => "Annot",
+            "Subtype" => "Link",
+            "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+            "A" => action,
+        };
+        let annot = doc.add_object(annot);
+        doc.add_object(dictionary! { "Type" => "Page", "Annots" => vec![annot.into()] });
+        doc
+    }
+
+    #[test]
+    fn a_self_referential_outline_is_walked_once() {
+        // Issue 14: /First and /Next pointing back at the entry itself.
+        let mut doc = Document::with_version("1.7");
+        let outlines = doc.new_object_id();
+        let item = doc.new_object_id();
+        doc.objects.insert(
+            item,
+            Object::Dictionary(dictionary! {
+                "Title" => Object::string_literal("loop"),
+                "Parent" => outlines,
+                "First" => item,
+                "Next" => item,
+                "Last" => item,
+            }),
+        );
+        doc.objects.insert(
+            outlines,
+            Object::Dictionary(
+                dictionary! { "Type" => "Outlines", "First" => item, "Last" => item },
+            ),
+        );
+        let catalog =
+            doc.add_object(dictionary! { "Type" => "Catalog", "Outlines" => outlines });
+        doc.trailer.set("Root", catalog);
+        let tree = super::outline_tree(&doc);
+        assert_eq!(tree.len(), 1);
+        assert!(tree[0].children.is_empty());
+    }
+
+    #[test]
+    fn links_are_web_or_mail_only() {
+        for ok in
+            ["https://example.com/a", "http://example.com", "mailto:ada@example.com"]
+        {
+            assert!(active_content(&with_link(ok)).is_empty(), "{ok}");
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "FILE:/x",
+            "relative/path",
+        ] {
+            let problems = active_content(&with_link(bad));
+            assert!(
+                problems.iter().any(|p| p.starts_with("links:") && p.contains(bad)),
+                "{bad}: {problems:?}"
+            );
+        }
+    }
 }

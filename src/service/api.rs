@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -35,15 +35,69 @@ pub(crate) struct AppState {
     pub(crate) engine: Arc<Engine>,
     pub(crate) storage: Storage,
     pub(crate) metrics: Arc<Metrics>,
-    /// Accepted bearer tokens; empty means no authentication (loopback).
-    pub(crate) tokens: Vec<String>,
+    /// Accepted bearer tokens and the owner each one names; empty means
+    /// no authentication (loopback), every job owned by [`LOCAL_OWNER`].
+    pub(crate) tokens: Vec<Credential>,
     /// Permits for synchronous renders and previews.
     pub(crate) render_slots: Arc<Semaphore>,
+    /// Permits for reading and checking a request's order (every POST).
+    pub(crate) parse_slots: Arc<Semaphore>,
+    /// Unfinished jobs per owner before submissions answer 429.
+    pub(crate) max_pending_per_owner: u32,
     pub(crate) max_attempts: u32,
     pub(crate) webhook: WebhookOptions,
     pub(crate) body_limit: usize,
     pub(crate) request_timeout: Duration,
 }
+
+/// The owner of every job when the API runs without tokens (loopback).
+pub(crate) const LOCAL_OWNER: &str = "local";
+
+/// One entry of `PREPBOOK_API_TOKENS`: `name:token`, or a bare token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Credential {
+    /// Whose jobs these are. A bare token is its own owner, named by a
+    /// digest of the token, so two bare tokens never share jobs.
+    pub(crate) owner: String,
+    pub(crate) token: String,
+}
+
+impl Credential {
+    /// Reads one entry; the error says what is wrong without echoing the
+    /// token.
+    pub(crate) fn parse(entry: &str) -> Result<Self, String> {
+        let entry = entry.trim();
+        match entry.split_once(':') {
+            Some((name, token)) => {
+                let name_ok = !name.is_empty()
+                    && name.len() <= 64
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+                if !name_ok {
+                    return Err(format!(
+                        "the token name {name:?} must be 1-64 letters, digits, '-', '_' or '.'"
+                    ));
+                }
+                if token.trim().is_empty() {
+                    return Err(format!("the token named {name:?} is empty"));
+                }
+                Ok(Self { owner: name.to_string(), token: token.trim().to_string() })
+            }
+            None => Ok(Self {
+                owner: format!(
+                    "token-{}",
+                    &blake3::hash(entry.as_bytes()).to_hex()[..12]
+                ),
+                token: entry.to_string(),
+            }),
+        }
+    }
+}
+
+/// The authenticated caller, put into the request by [`auth`].
+#[derive(Debug, Clone)]
+pub(crate) struct Owner(pub(crate) String);
 
 /// An error answer. Invalid input carries the CLI's diagnostics; internal
 /// faults are logged and answered without detail.
@@ -53,7 +107,10 @@ pub(crate) enum ApiError {
     NotFound(String),
     Conflict(String),
     Busy,
+    /// This owner has too many unfinished jobs.
+    Backlog(u32),
     Unauthorized,
+    Forbidden(String),
     Internal(String),
 }
 
@@ -70,11 +127,21 @@ impl IntoResponse for ApiError {
                 ),
                 Some((header::RETRY_AFTER, HeaderValue::from_static("1"))),
             ),
+            ApiError::Backlog(n) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorBody::message(format!(
+                    "this token has {n} unfinished playbooks, the most it may have; retry when some have finished"
+                )),
+                Some((header::RETRY_AFTER, HeaderValue::from_static("30"))),
+            ),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 ErrorBody::message("missing or invalid bearer token"),
                 Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
             ),
+            ApiError::Forbidden(m) => {
+                (StatusCode::FORBIDDEN, ErrorBody::message(m), None)
+            }
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 (
@@ -103,7 +170,7 @@ impl From<super::error::ServiceError> for ApiError {
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/v1/playbooks", post(submit))
-        .route("/v1/playbooks/{id}", get(status))
+        .route("/v1/playbooks/{id}", get(status).delete(remove))
         .route("/v1/playbooks/{id}/pdf", get(pdf))
         .route("/v1/playbooks/{id}/pages/{file}", get(page))
         .route("/v1/render", post(render_sync))
@@ -148,10 +215,16 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 async fn auth(
     State(state): State<Arc<AppState>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     if state.tokens.is_empty() {
+        // No tokens: the API trusts whoever can reach the loopback
+        // address, which includes web pages in the user's browser. A
+        // rebound DNS name arrives with a foreign Host, a cross-site form
+        // or fetch with a foreign Origin: both are refused.
+        loopback_only(request.headers())?;
+        request.extensions_mut().insert(Owner(LOCAL_OWNER.into()));
         return Ok(next.run(request).await);
     }
     let given = request
@@ -161,12 +234,55 @@ async fn auth(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .unwrap_or_default();
-    let ok = !given.is_empty()
-        && state
-            .tokens
-            .iter()
-            .fold(false, |found, t| found | same(t.as_bytes(), given.as_bytes()));
-    if ok { Ok(next.run(request).await) } else { Err(ApiError::Unauthorized) }
+    // Every token is compared, so the time taken does not say which one
+    // (or how much of one) matched.
+    let owner = state.tokens.iter().fold(None, |found, c| {
+        let hit = !given.is_empty() && same(c.token.as_bytes(), given.as_bytes());
+        if hit { Some(c.owner.clone()) } else { found }
+    });
+    match owner {
+        Some(owner) => {
+            request.extensions_mut().insert(Owner(owner));
+            Ok(next.run(request).await)
+        }
+        None => Err(ApiError::Unauthorized),
+    }
+}
+
+/// Whether `authority` (`host[:port]`, or a URL's) names this machine.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses requests whose `Host` or `Origin` is not this machine (403).
+fn loopback_only(headers: &HeaderMap) -> Result<(), ApiError> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !host.is_some_and(is_loopback_authority) {
+        return Err(ApiError::Forbidden(
+            "without API tokens only requests to localhost are served (Host header)"
+                .into(),
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let authority = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .unwrap_or("");
+        if !is_loopback_authority(authority) {
+            return Err(ApiError::Forbidden(
+                "without API tokens only pages served from localhost may call the API (Origin header)"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn invalid(path: &str, message: impl Into<String>) -> ApiError {
@@ -205,6 +321,15 @@ pub(crate) fn read_options(engine: &Engine, today: time::Date) -> ReadOptions {
     }
 }
 
+/// A permit to read and check one order; 429 at once when all are taken,
+/// so a flood of large bodies queues no work behind the slots.
+fn parse_slot(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    state.parse_slots.clone().try_acquire_owned().map_err(|_| {
+        state.metrics.rejected();
+        ApiError::Busy
+    })
+}
+
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -223,6 +348,7 @@ fn job_id() -> String {
 
 async fn submit(
     State(state): State<Arc<AppState>>,
+    Extension(Owner(owner)): Extension<Owner>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -255,11 +381,20 @@ async fn submit(
         }
         state.webhook.check(url).map_err(|m| invalid("Prepbook-Webhook-Url", m))?;
     }
+    let pending = state.queue.pending(&owner).await?;
+    if pending >= state.max_pending_per_owner {
+        state.metrics.rejected();
+        return Err(ApiError::Backlog(pending));
+    }
+    let permit = parse_slot(&state)?;
     let engine = state.engine.clone();
     let raw = body.clone();
-    let order = blocking(move || read_order(&engine, &raw, today_utc()))
-        .await?
-        .map_err(ApiError::Invalid)?;
+    let order = blocking(move || {
+        let _permit = permit;
+        read_order(&engine, &raw, today_utc())
+    })
+    .await?
+    .map_err(ApiError::Invalid)?;
     let text = String::from_utf8_lossy(&body).into_owned();
     let job = NewJob {
         id: job_id(),
@@ -267,9 +402,10 @@ async fn submit(
         body_hash: blake3::hash(&body).to_hex().to_string(),
         body: text,
         today: order.target.today.to_string(),
-        idempotency_key: key,
+        idempotency_key: key.map(|k| format!("{owner}/{k}")),
         max_attempts: state.max_attempts,
         webhook_url,
+        owner,
     };
     let (record, replayed) = match state.queue.submit(job).await? {
         Submitted::Created(r) => (r, false),
@@ -301,7 +437,9 @@ async fn submit(
     Ok(response)
 }
 
-async fn find(state: &AppState, id: &str) -> Result<JobRecord, ApiError> {
+/// The job `id` if `owner` submitted it. Another owner's job answers
+/// exactly as a job that does not exist, so ids cannot be probed.
+async fn find(state: &AppState, owner: &str, id: &str) -> Result<JobRecord, ApiError> {
     // Ids are 32 hex characters; anything else cannot exist.
     if id.is_empty()
         || id.len() > 64
@@ -313,15 +451,33 @@ async fn find(state: &AppState, id: &str) -> Result<JobRecord, ApiError> {
         .queue
         .get(id)
         .await?
+        .filter(|r| r.owner == owner)
         .ok_or_else(|| ApiError::NotFound(format!("no playbook {id:?}")))
 }
 
 async fn status(
     State(state): State<Arc<AppState>>,
+    Extension(Owner(owner)): Extension<Owner>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let r = find(&state, &id).await?;
+    let r = find(&state, &owner, &id).await?;
     Ok(axum::Json(JobStatus::of(&r)).into_response())
+}
+
+/// `DELETE /v1/playbooks/{id}`: the job, its order document (the resume)
+/// and its PDF and previews are removed at once (204). A worker still
+/// rendering it finds its claim gone and removes what it wrote.
+async fn remove(
+    State(state): State<Arc<AppState>>,
+    Extension(Owner(owner)): Extension<Owner>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let r = find(&state, &owner, &id).await?;
+    let storage = state.storage.clone();
+    let (order_id, job_id) = (r.order_id.clone(), r.id.clone());
+    blocking(move || storage.remove_job(&order_id, &job_id)).await??;
+    state.queue.delete(&r.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn not_ready(r: &JobRecord) -> ApiError {
@@ -337,10 +493,11 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 
 async fn pdf(
     State(state): State<Arc<AppState>>,
+    Extension(Owner(owner)): Extension<Owner>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let r = find(&state, &id).await?;
+    let r = find(&state, &owner, &id).await?;
     let (JobState::Succeeded, Some(key), Some(tag)) = (r.state, &r.storage_key, &r.etag)
     else {
         return Err(not_ready(&r));
@@ -369,6 +526,9 @@ async fn pdf(
         .into_response())
 }
 
+/// The page-preview scales the API renders (pixels per point).
+const PREVIEW_SCALES: [f32; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
+
 #[derive(serde::Deserialize)]
 pub(crate) struct PageQuery {
     scale: Option<f32>,
@@ -376,6 +536,7 @@ pub(crate) struct PageQuery {
 
 async fn page(
     State(state): State<Arc<AppState>>,
+    Extension(Owner(owner)): Extension<Owner>,
     Path((id, file)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
@@ -385,13 +546,16 @@ async fn page(
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| ApiError::NotFound(format!("no page {file:?}; expected N.png")))?;
     let scale = q.scale.unwrap_or(1.0);
-    if !(0.1..=4.0).contains(&scale) {
+    // A fixed set: each scale is rendered once and kept, so free values
+    // would let one client fill the store (and the render slots) with
+    // near-identical PNGs.
+    if !PREVIEW_SCALES.contains(&scale) {
         return Err(invalid(
             "scale",
-            format!("expected a scale between 0.1 and 4, found {scale}"),
+            format!("expected one of 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4; found {scale}"),
         ));
     }
-    let r = find(&state, &id).await?;
+    let r = find(&state, &owner, &id).await?;
     if r.state != JobState::Succeeded {
         return Err(not_ready(&r));
     }
@@ -466,14 +630,20 @@ async fn render_sync(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let engine = state.engine.clone();
-    let order = blocking(move || read_order(&engine, &body, today_utc()))
-        .await?
-        .map_err(ApiError::Invalid)?;
+    // The slot is taken before the body is read: with every slot busy the
+    // answer is an immediate 429, not one after seconds of parsing.
     let permit = state.render_slots.clone().try_acquire_owned().map_err(|_| {
         state.metrics.rejected();
         ApiError::Busy
     })?;
+    let parse = parse_slot(&state)?;
+    let engine = state.engine.clone();
+    let order = blocking(move || {
+        let _parse = parse;
+        read_order(&engine, &body, today_utc())
+    })
+    .await?
+    .map_err(ApiError::Invalid)?;
     let engine = state.engine.clone();
     let order_id = order.order_id.clone();
     let (result, seconds) = blocking(move || {
@@ -511,8 +681,10 @@ async fn analyze(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let permit = parse_slot(&state)?;
     let engine = state.engine.clone();
     let analysis = blocking(move || {
+        let _permit = permit;
         let order = read_order(&engine, &body, today_utc())?;
         engine.validate(&order)
     })

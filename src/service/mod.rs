@@ -35,6 +35,7 @@
 
 mod api;
 mod error;
+mod listen;
 mod metrics;
 mod openapi;
 mod postgres;
@@ -53,6 +54,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub use error::ServiceError;
+pub use listen::ListenOptions;
 use queue::Queue;
 use sql::SqlQueue;
 pub use webhook::WebhookOptions;
@@ -82,6 +84,10 @@ pub struct WorkerOptions {
     pub retry_base: Duration,
     /// Completion webhooks.
     pub webhook: WebhookOptions,
+    /// How long finished jobs are kept: after this their order document
+    /// (the resume), their PDF and previews are deleted (default 30 days;
+    /// `None` keeps them).
+    pub retain: Option<Duration>,
     /// Prefix of worker names in leases and logs (default `HOST-PID`).
     pub name: Option<String>,
     /// `worker` only: serve `/healthz`, `/readyz` and `/metrics` here.
@@ -99,6 +105,7 @@ impl Default for WorkerOptions {
             grace: Duration::from_secs(30),
             retry_base: Duration::from_secs(2),
             webhook: WebhookOptions::default(),
+            retain: Some(Duration::from_secs(30 * 86_400)),
             name: None,
             listen: None,
         }
@@ -120,10 +127,19 @@ pub struct ServeOptions {
     pub render_slots: usize,
     /// Largest accepted request body (default 4 MiB).
     pub body_limit: usize,
+    /// Unfinished (queued or running) jobs one token may have; past it a
+    /// submission answers 429 with Retry-After (default 100).
+    pub max_pending_per_owner: u32,
+    /// Requests whose body is being read and checked (parsing, analysis)
+    /// at once, over all tokens; more answer 429 at once (default: twice
+    /// the cores).
+    pub parse_slots: usize,
     /// Longest a request may take (default 120 s).
     pub request_timeout: Duration,
     /// The workers and the queue they share with the API.
     pub worker: WorkerOptions,
+    /// Header-read timeout and connection cap of the listener.
+    pub listen_limits: ListenOptions,
 }
 
 impl Default for ServeOptions {
@@ -133,9 +149,12 @@ impl Default for ServeOptions {
             tokens: Vec::new(),
             max_attempts: 3,
             render_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_pending_per_owner: 100,
+            parse_slots: 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             body_limit: 4 << 20,
             request_timeout: Duration::from_secs(120),
             worker: WorkerOptions { workers: 2, ..WorkerOptions::default() },
+            listen_limits: ListenOptions::default(),
         }
     }
 }
@@ -186,13 +205,10 @@ impl Service {
             engine: engine.clone(),
             storage: storage.clone(),
             metrics: metrics.clone(),
-            tokens: opts
-                .tokens
-                .iter()
-                .filter(|t| !t.trim().is_empty())
-                .cloned()
-                .collect(),
+            tokens: credentials(&opts.tokens)?,
             render_slots: Arc::new(Semaphore::new(opts.render_slots)),
+            parse_slots: Arc::new(Semaphore::new(opts.parse_slots.max(1))),
+            max_pending_per_owner: opts.max_pending_per_owner.max(1),
             max_attempts: opts.max_attempts.max(1),
             webhook: w.webhook.clone(),
             body_limit: opts.body_limit,
@@ -208,6 +224,7 @@ impl Service {
             grace: w.grace,
             retry_base: w.retry_base,
             webhook: w.webhook.clone(),
+            retain: w.retain,
         });
         Ok(Self {
             state,
@@ -272,6 +289,26 @@ async fn open_queue(db: &str) -> Result<Arc<dyn Queue>, ServiceError> {
 /// Runs `prepbook serve` until `shutdown` fires: the API on
 /// `opts.listen` and `opts.worker.workers` workers.
 ///
+/// The credentials of `PREPBOOK_API_TOKENS` entries (`name:token`, or a
+/// bare token); blank entries are skipped, two entries with one name or
+/// one token are refused (they would merge two owners' jobs).
+fn credentials(entries: &[String]) -> Result<Vec<api::Credential>, ServiceError> {
+    let mut out: Vec<api::Credential> = Vec::new();
+    for (i, entry) in entries.iter().enumerate().filter(|(_, e)| !e.trim().is_empty()) {
+        let c = api::Credential::parse(entry).map_err(|m| {
+            ServiceError::Config(format!("PREPBOOK_API_TOKENS entry {}: {m}", i + 1))
+        })?;
+        if out.iter().any(|o| o.owner == c.owner || o.token == c.token) {
+            return Err(ServiceError::Config(format!(
+                "PREPBOOK_API_TOKENS entry {}: the name or token of an earlier entry again",
+                i + 1
+            )));
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
 /// Without tokens the API is unauthenticated, so a non-loopback address is
 /// refused.
 pub async fn serve(opts: ServeOptions, shutdown: Shutdown) -> Result<(), ServiceError> {
@@ -299,10 +336,7 @@ pub async fn serve(opts: ServeOptions, shutdown: Shutdown) -> Result<(), Service
         "serving"
     );
     let workers = svc.spawn_workers(shutdown.clone());
-    let stop = shutdown.clone();
-    axum::serve(listener, svc.router())
-        .with_graceful_shutdown(async move { stop.wait().await })
-        .await?;
+    listen::serve(listener, svc.router(), opts.listen_limits, shutdown.clone()).await?;
     let _ = workers.await;
     tracing::info!("stopped");
     Ok(())
@@ -330,9 +364,8 @@ pub async fn run_worker(
         let stop = shutdown.clone();
         let app = api::probes(svc.state.clone());
         tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stop.wait().await })
-                .await;
+            let served =
+                listen::serve(listener, app, ListenOptions::default(), stop).await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "probe server failed");
             }

@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS prepbook_jobs (
     not_before TIMESTAMPTZ NOT NULL DEFAULT now(),
     lease_owner TEXT,
     lease_until TIMESTAMPTZ,
+    -- Unique per owner: stored as OWNER/KEY (owner names have no '/').
     idempotency_key TEXT UNIQUE,
+    -- The API token's name; jobs of other owners answer 404.
+    owner TEXT NOT NULL DEFAULT '',
     body_hash TEXT NOT NULL,
     webhook_url TEXT,
     pages INTEGER,
@@ -50,6 +53,7 @@ CREATE TABLE IF NOT EXISTS prepbook_jobs (
     started_at TIMESTAMPTZ,
     finished_at TIMESTAMPTZ
 );
+ALTER TABLE prepbook_jobs ADD COLUMN IF NOT EXISTS owner TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS prepbook_jobs_claimable
     ON prepbook_jobs (created_at) WHERE state IN ('queued', 'running');
 ";
@@ -131,6 +135,11 @@ impl Dialect for PgStore {
     fn later(&self, b: &mut Builder<'_>, d: Duration) -> String {
         let ms = b.arg(Arg::Float(d.as_secs_f64() * 1000.0));
         format!("(now() + {ms} * interval '1 millisecond')")
+    }
+
+    fn earlier(&self, b: &mut Builder<'_>, d: Duration) -> String {
+        let ms = b.arg(Arg::Float(d.as_secs_f64() * 1000.0));
+        format!("(now() - {ms} * interval '1 millisecond')")
     }
 
     fn millis(&self, column: &str, alias: &str) -> String {

@@ -74,8 +74,12 @@ pub(crate) struct NewJob {
     /// `YYYY-MM-DD`: the order's `target.today`, or the submission date,
     /// so that every attempt renders the same bytes.
     pub(crate) today: String,
-    /// The caller's `Idempotency-Key`, if any.
+    /// The caller's `Idempotency-Key` scoped by its owner (`OWNER/KEY`),
+    /// if any: keys are unique per owner, so one client cannot replay or
+    /// squat another's.
     pub(crate) idempotency_key: Option<String>,
+    /// Who submitted it: the API token's name.
+    pub(crate) owner: String,
     /// blake3 of the body, to tell a retry from a different request.
     pub(crate) body_hash: String,
     /// Attempts before the job fails for good.
@@ -114,6 +118,8 @@ pub(crate) struct JobRecord {
     /// Stage and queue timings of the successful attempt, in ms.
     pub(crate) timings: Option<serde_json::Value>,
     pub(crate) webhook_url: Option<String>,
+    /// Who submitted it (see [`NewJob::owner`]).
+    pub(crate) owner: String,
     /// Unix milliseconds.
     pub(crate) created_at: i64,
     pub(crate) started_at: Option<i64>,
@@ -197,6 +203,18 @@ pub(crate) trait Queue: Send + Sync {
     /// and the attempt is not counted.
     fn release<'a>(&'a self, claim: &'a Claim) -> BoxFut<'a, bool>;
 
+    /// Deletes a job and its order document (a candidate's request, or
+    /// past retention); false when there was no such job. A worker still
+    /// rendering it then finds its claim gone.
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFut<'a, bool>;
+
+    /// Up to `limit` jobs that finished (succeeded or failed for good)
+    /// more than `age` ago, oldest first: `(id, order_id)`.
+    fn expired(&self, age: Duration, limit: u32) -> BoxFut<'_, Vec<(String, String)>>;
+
+    /// Unfinished (queued or running) jobs of `owner`.
+    fn pending<'a>(&'a self, owner: &'a str) -> BoxFut<'a, u32>;
+
     /// Counts for metrics.
     fn stats(&self) -> BoxFut<'_, Stats>;
 
@@ -248,6 +266,7 @@ pub(crate) mod conformance {
             body_hash: blake3::hash(body.as_bytes()).to_hex().to_string(),
             max_attempts: 2,
             webhook_url: None,
+            owner: "test".into(),
         }
     }
 
@@ -374,5 +393,24 @@ pub(crate) mod conformance {
         assert_eq!(stats.by_state, [0, 0, 63, 2]);
         assert_eq!(stats.depth, 0);
         q.ping().await.unwrap();
+
+        // Retention: finished jobs past the age, oldest first, and only
+        // finished ones; delete removes the job and its document.
+        assert!(q.expired(Duration::from_secs(3600), 500).await.unwrap().is_empty());
+        q.submit(job(8, None, "{}")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let old = q.expired(Duration::ZERO, 500).await.unwrap();
+        assert_eq!(old.len(), 65, "every finished job, none queued");
+        assert_eq!(old[0], ("job-0001".to_string(), "ORDER-1".to_string()));
+        assert!(!old.iter().any(|(id, _)| id == "job-0008"));
+        assert_eq!(q.expired(Duration::ZERO, 10).await.unwrap().len(), 10);
+        assert!(q.delete("job-0001").await.unwrap());
+        assert!(!q.delete("job-0001").await.unwrap(), "deleted once");
+        assert!(q.get("job-0001").await.unwrap().is_none());
+        assert!(q.order_body("job-0001").await.unwrap().is_none());
+
+        // Admission: unfinished jobs per owner.
+        assert_eq!(q.pending("test").await.unwrap(), 1, "job-0008 is queued");
+        assert_eq!(q.pending("someone-else").await.unwrap(), 0);
     }
 }

@@ -47,6 +47,8 @@ pub(crate) trait Dialect {
     fn now(&self, b: &mut Builder<'_>) -> String;
     /// SQL for the current time plus `d`.
     fn later(&self, b: &mut Builder<'_>, d: Duration) -> String;
+    /// SQL for the current time minus `d`.
+    fn earlier(&self, b: &mut Builder<'_>, d: Duration) -> String;
     /// A select expression for timestamp column `column` as Unix
     /// milliseconds (`BIGINT`), named `alias`.
     fn millis(&self, column: &str, alias: &str) -> String;
@@ -121,6 +123,11 @@ impl<'a> Builder<'a> {
         d.later(self, by)
     }
 
+    fn earlier(&mut self, by: Duration) -> String {
+        let d = self.dialect;
+        d.earlier(self, by)
+    }
+
     fn finish(self, sql: String) -> Statement {
         Statement { sql, args: self.args }
     }
@@ -137,7 +144,7 @@ fn record_columns(d: &dyn Dialect) -> String {
         "id, order_id, today, state, CAST(attempts AS BIGINT) AS attempts, \
          CAST(max_attempts AS BIGINT) AS max_attempts, CAST(pages AS BIGINT) AS pages, \
          CAST(bytes AS BIGINT) AS bytes, CAST(fit_score AS BIGINT) AS fit_score, etag, \
-         storage_key, error, timings, webhook_url, body_hash, {}, {}, {}",
+         storage_key, error, timings, webhook_url, owner, body_hash, {}, {}, {}",
         d.millis("created_at", "created_ms"),
         d.millis("started_at", "started_ms"),
         d.millis("finished_at", "finished_ms"),
@@ -166,13 +173,14 @@ fn insert(d: &dyn Dialect, job: &NewJob) -> Statement {
         b.text(&job.body_hash),
         b.arg(Arg::OptText(job.webhook_url.clone())),
         b.now(),
+        b.text(&job.owner),
     ]
     .join(", ");
     // ON CONFLICT on the unique idempotency key: a concurrent retry of
     // the same request inserts nothing and then finds the first one's job.
     b.finish(format!(
         "INSERT INTO prepbook_jobs (id, order_id, body, today, max_attempts, not_before, \
-         idempotency_key, body_hash, webhook_url, created_at) VALUES ({values}) \
+         idempotency_key, body_hash, webhook_url, created_at, owner) VALUES ({values}) \
          ON CONFLICT (idempotency_key) DO NOTHING"
     ))
 }
@@ -183,6 +191,33 @@ fn select_where(d: &dyn Dialect, column: &str, value: &str) -> Statement {
     b.finish(format!(
         "SELECT {} FROM prepbook_jobs WHERE {column} = {v}",
         record_columns(d)
+    ))
+}
+
+fn pending(d: &dyn Dialect, owner: &str) -> Statement {
+    let mut b = Builder::new(d);
+    let v = b.text(owner);
+    b.finish(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM prepbook_jobs \
+         WHERE owner = {v} AND state IN ('queued', 'running')"
+    ))
+}
+
+fn delete(d: &dyn Dialect, id: &str) -> Statement {
+    let mut b = Builder::new(d);
+    let v = b.text(id);
+    b.finish(format!("DELETE FROM prepbook_jobs WHERE id = {v}"))
+}
+
+/// Finished jobs past retention, oldest first.
+fn expired(d: &dyn Dialect, age: Duration, limit: u32) -> Statement {
+    let mut b = Builder::new(d);
+    let before = b.earlier(age);
+    let limit = b.arg(Arg::Int(i64::from(limit)));
+    b.finish(format!(
+        "SELECT id, order_id FROM prepbook_jobs \
+         WHERE state IN ('succeeded', 'failed') AND finished_at < {before} \
+         ORDER BY finished_at LIMIT {limit}"
     ))
 }
 
@@ -341,6 +376,7 @@ fn record(r: &impl Cells) -> Result<(JobRecord, String), sqlx::Error> {
         error: json("error")?,
         timings: json("timings")?,
         webhook_url: r.text("webhook_url")?,
+        owner: r.text("owner")?.unwrap_or_default(),
         created_at: need(r.int("created_ms")?, "created_ms")?,
         started_at: r.int("started_ms")?,
         finished_at: r.int("finished_ms")?,
@@ -458,6 +494,33 @@ impl<S: Store> Queue for SqlQueue<S> {
                 self.0.released(claim.id.clone()).await?;
             }
             Ok(released)
+        })
+    }
+
+    fn pending<'a>(&'a self, owner: &'a str) -> BoxFut<'a, u32> {
+        Box::pin(async move {
+            let row = self.one(pending(&self.0, owner)).await?;
+            let n = row.map(|r| r.int("n")).transpose()?.flatten().unwrap_or(0);
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFut<'a, bool> {
+        Box::pin(async move { Ok(self.0.execute(delete(&self.0, id)).await? > 0) })
+    }
+
+    fn expired(&self, age: Duration, limit: u32) -> BoxFut<'_, Vec<(String, String)>> {
+        Box::pin(async move {
+            let rows = self.0.fetch(expired(&self.0, age, limit)).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        need(r.text("id")?, "id")?,
+                        need(r.text("order_id")?, "order_id")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(Into::into)
         })
     }
 

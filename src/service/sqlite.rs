@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS prepbook_jobs (
     not_before INTEGER NOT NULL,
     lease_owner TEXT,
     lease_until INTEGER,
+    -- Unique per owner: stored as OWNER/KEY (owner names have no '/').
     idempotency_key TEXT UNIQUE,
+    -- The API token's name; jobs of other owners answer 404.
+    owner TEXT NOT NULL DEFAULT '',
     body_hash TEXT NOT NULL,
     webhook_url TEXT,
     pages INTEGER,
@@ -73,6 +76,20 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        // A database made before jobs had owners: SQLite has no ADD COLUMN
+        // IF NOT EXISTS, so the column is added when the table lacks it.
+        let has_owner: Option<(String,)> = sqlx::query_as(
+            "SELECT name FROM pragma_table_info('prepbook_jobs') WHERE name = 'owner'",
+        )
+        .fetch_optional(&pool)
+        .await?;
+        if has_owner.is_none() {
+            sqlx::query(
+                "ALTER TABLE prepbook_jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+            )
+            .execute(&pool)
+            .await?;
+        }
         Ok(Self { pool, wakeups: Arc::new(Notify::new()) })
     }
 }
@@ -98,6 +115,11 @@ impl Dialect for SqliteStore {
 
     fn later(&self, b: &mut Builder<'_>, d: Duration) -> String {
         let then = b.now_ms.saturating_add(ms(d));
+        b.arg(Arg::Int(then))
+    }
+
+    fn earlier(&self, b: &mut Builder<'_>, d: Duration) -> String {
+        let then = b.now_ms.saturating_sub(ms(d));
         b.arg(Arg::Int(then))
     }
 

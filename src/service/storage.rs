@@ -71,6 +71,33 @@ impl Storage {
         crate::write_atomic(&path, bytes).map_err(ServiceError::Engine)
     }
 
+    /// Removes every object of one job (its PDF and page previews), and
+    /// the order's folder once it is empty. Blocking.
+    pub(crate) fn remove_job(
+        &self,
+        order_id: &str,
+        job_id: &str,
+    ) -> Result<(), ServiceError> {
+        let dir = self.path(order_id)?;
+        // The job id is checked as a key part, so the prefix cannot
+        // match another job's files (ids have a fixed length).
+        self.path(&Storage::pdf_key(order_id, job_id))?;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(ServiceError::Io(e)),
+        };
+        let prefix = format!("{job_id}.");
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+                std::fs::remove_file(entry.path()).map_err(ServiceError::Io)?;
+            }
+        }
+        // Fails harmlessly while other jobs of the order remain.
+        let _ = std::fs::remove_dir(&dir);
+        Ok(())
+    }
+
     /// Reads `key`; `None` when there is no such object. Blocking.
     pub(crate) fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ServiceError> {
         match std::fs::read(self.path(key)?) {

@@ -24,7 +24,8 @@ pub struct WebhookOptions {
     /// URL to notify when a job finishes, unless the submission names one
     /// (`Prepbook-Webhook-Url` header). Its host is allowed implicitly.
     pub default_url: Option<String>,
-    /// Hosts (`host` or `host:port`) that webhooks may be sent to.
+    /// Where webhooks may be sent: `http://host:port`, `host:port`, or
+    /// `host` (port 80 only).
     pub allow_hosts: Vec<String>,
     /// The HMAC-SHA256 key; webhooks are only sent when it is set.
     pub secret: Option<String>,
@@ -69,22 +70,29 @@ pub(crate) fn parse_url(url: &str) -> Result<Target, String> {
 }
 
 impl WebhookOptions {
-    /// Whether webhooks may go to `url`: an http URL whose `host` or
-    /// `host:port` is on the allow-list, or the configured default URL.
+    /// Whether webhooks may go to `url`: an http URL whose scheme, host
+    /// and port an allow-list entry names, or the configured default URL.
+    /// An entry is `http://host:port`, `host:port`, or `host` for port 80
+    /// only: a host-only entry never opens the host's other ports (an
+    /// admin interface on :8081, say) to whoever submits jobs.
     pub(crate) fn check(&self, url: &str) -> Result<(), String> {
         let t = parse_url(url)?;
         if self.default_url.as_deref() == Some(url) {
             return Ok(());
         }
-        let with_port = format!("{}:{}", t.host, t.port);
-        let allowed = self.allow_hosts.iter().any(|h| {
-            let h = h.trim().to_ascii_lowercase();
-            h == t.host || h == with_port
+        let allowed = self.allow_hosts.iter().any(|entry| {
+            let entry = entry.trim();
+            let as_url = if entry.contains("://") {
+                entry.to_string()
+            } else {
+                format!("http://{entry}")
+            };
+            parse_url(&as_url).is_ok_and(|a| a.host == t.host && a.port == t.port)
         });
         if allowed {
             Ok(())
         } else {
-            Err(format!("host {} is not on the webhook allow-list", t.host))
+            Err(format!("http://{}:{} is not on the webhook allow-list", t.host, t.port))
         }
     }
 }
@@ -199,13 +207,25 @@ mod tests {
         assert!(parse_url("https://h/x").is_err());
         assert!(parse_url("http://user@h/x").is_err());
         let opts = WebhookOptions {
-            allow_hosts: vec!["hooks.example".into(), "127.0.0.1:9000".into()],
+            allow_hosts: vec![
+                "hooks.example".into(),
+                "127.0.0.1:9000".into(),
+                "http://Other.Example:8443".into(),
+                "https://tls.example".into(),
+            ],
             ..Default::default()
         };
         assert!(opts.check("http://hooks.example/x").is_ok());
+        assert!(opts.check("http://hooks.example:80/x").is_ok());
         assert!(opts.check("http://127.0.0.1:9000/x").is_ok());
+        assert!(opts.check("http://other.example:8443/x").is_ok());
+        // Issue 14: a host-only entry is port 80, not every port.
+        assert!(opts.check("http://hooks.example:8081/x").is_err());
         assert!(opts.check("http://127.0.0.1:9001/x").is_err());
+        assert!(opts.check("http://other.example/x").is_err());
         assert!(opts.check("http://evil.example/x").is_err());
+        // Only http is sent (TLS ends at a proxy): an https entry allows nothing.
+        assert!(opts.check("http://tls.example/x").is_err());
     }
 
     #[test]
@@ -253,7 +273,7 @@ mod tests {
             requests
         });
         let opts = WebhookOptions {
-            allow_hosts: vec!["127.0.0.1".into()],
+            allow_hosts: vec![format!("127.0.0.1:{port}")],
             secret: Some("s3cret".into()),
             attempts: 3,
             retry_base: Duration::from_millis(20),

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
+use super::error::ServiceError;
 use super::metrics::{Metrics, Outcome, RenderKind};
 use super::queue::{Claim, Queue, Success, backoff, now_ms};
 use super::storage::Storage;
@@ -32,6 +33,7 @@ pub(crate) struct Context {
     pub(crate) grace: Duration,
     pub(crate) retry_base: Duration,
     pub(crate) webhook: WebhookOptions,
+    pub(crate) retain: Option<Duration>,
 }
 
 /// A shutdown signal that many tasks can wait for.
@@ -79,11 +81,58 @@ pub(crate) async fn run(ctx: Arc<Context>, n: usize, name: &str, shutdown: Shutd
     for i in 0..n {
         tasks.spawn(run_one(ctx.clone(), format!("{name}-{i}"), shutdown.clone()));
     }
+    if let Some(age) = ctx.retain.filter(|_| n > 0) {
+        tasks.spawn(sweep(ctx.clone(), age, shutdown.clone()));
+    }
     while let Some(done) = tasks.join_next().await {
         if let Err(e) = done {
             tracing::error!(error = %e, "worker task panicked");
         }
     }
+}
+
+/// Deletes finished jobs past retention, with their files: at start, then
+/// every tenth of the retention (between a second and ten minutes). Every
+/// worker process sweeps; deleting twice is harmless.
+async fn sweep(ctx: Arc<Context>, age: Duration, shutdown: Shutdown) {
+    let every = (age / 10).clamp(Duration::from_secs(1), Duration::from_secs(600));
+    while !shutdown.is_triggered() {
+        loop {
+            match sweep_once(&ctx, age).await {
+                Ok(500..) => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention sweep failed");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            () = shutdown.wait() => {}
+        }
+    }
+}
+
+/// One batch of the retention sweep: how many jobs it deleted.
+pub(crate) async fn sweep_once(
+    ctx: &Context,
+    age: Duration,
+) -> Result<usize, ServiceError> {
+    let expired = ctx.queue.expired(age, 500).await?;
+    for (id, order_id) in &expired {
+        // Files first: a row without files is harmless, files without a
+        // row would never be found again.
+        let (storage, o, j) = (ctx.storage.clone(), order_id.clone(), id.clone());
+        tokio::task::spawn_blocking(move || storage.remove_job(&o, &j))
+            .await
+            .map_err(|e| ServiceError::Corrupt(e.to_string()))??;
+        ctx.queue.delete(id).await?;
+    }
+    if !expired.is_empty() {
+        tracing::info!(deleted = expired.len(), "retention: finished jobs deleted");
+    }
+    Ok(expired.len())
 }
 
 async fn run_one(ctx: Arc<Context>, worker: String, shutdown: Shutdown) {
@@ -295,6 +344,14 @@ async fn attempt(
         Ok(false) => {
             ctx.metrics.attempt(Outcome::Lost);
             tracing::warn!("lease lost before the result was recorded");
+            // Deleted while it rendered (DELETE or retention): the PDF just
+            // written must not outlive the job.
+            if matches!(ctx.queue.get(&claim.id).await, Ok(None)) {
+                let (storage, o, j) =
+                    (ctx.storage.clone(), claim.order_id.clone(), claim.id.clone());
+                let _ =
+                    tokio::task::spawn_blocking(move || storage.remove_job(&o, &j)).await;
+            }
         }
         // The lease runs out and another worker reruns the job; the PDF it
         // writes replaces this one under the same key.

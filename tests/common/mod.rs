@@ -34,7 +34,7 @@ pub fn order_json(doc: serde_json::Value) -> Result<Order, prepbook::Error> {
     OrderDraft::from_json(
         &text,
         Some("test-order.json"),
-        &PathPolicy::RelativeTo(root().join("fixtures")),
+        &PathPolicy::within(root().join("fixtures")),
     )?
     .resolve(today())
 }

@@ -369,8 +369,29 @@ fn lines_of(
     }
     let mut lines: Vec<Line> = Vec::new();
     let mut pending_bullet = false;
+    let mut parts: Vec<Vec<&Segment>> = Vec::new();
     for mut row in rows {
         row.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        // A margin label (a section name set larger, left of its first
+        // entry) is a line of its own, read before the entry: recognition
+        // finds headings as lines.
+        let cut = row.windows(2).position(|w| {
+            let (p, s) = (w[0], w[1]);
+            p.size >= 1.2 * s.size && s.x0 - p.x1 > 0.5 * s.size
+        });
+        match cut {
+            Some(k)
+                if row[..=k].iter().map(|s| s.text.split(' ').count()).sum::<usize>()
+                    <= 4 =>
+            {
+                let rest = row.split_off(k + 1);
+                parts.push(row);
+                parts.push(rest);
+            }
+            _ => parts.push(row),
+        }
+    }
+    for row in parts {
         let Some(mut line) = join_row(&row, page) else { continue };
         budget.spend(markers.len() as u64)?;
         if let Some(first) = row.first() {
@@ -532,7 +553,8 @@ fn strip_bullet(raw: &str) -> (String, bool) {
 }
 
 /// All pages' blocks as one list of lines: block ids in reading order and
-/// each line's gap to the previous one in its block, in body line pitches.
+/// each line's space above it in its block beyond the body line pitch (0
+/// for consecutive lines, 1 for a blank line's worth).
 pub(crate) fn finish(
     blocks: Vec<(u32, Vec<Line>)>,
     budget: &mut Budget,
@@ -557,7 +579,11 @@ pub(crate) fn finish(
         for line in &mut lines {
             line.block = id;
             if let (Some(py), Some(pitch)) = (prev_y, pitch) {
-                line.gap_before = ((line.y - py) / pitch * 100.0).round() / 100.0;
+                // The space beyond one line pitch: 0 for the next line of
+                // a paragraph, about 1 for a blank line's worth, as the text
+                // reader counts blank lines.
+                let extra = ((line.y - py) / pitch - 1.0).max(0.0);
+                line.gap_before = (extra * 100.0).round() / 100.0;
             }
             prev_y = Some(line.y);
         }
