@@ -41,6 +41,8 @@ pub(crate) struct Segment {
     pub(crate) bold_chars: u32,
     /// Characters of the text, spaces excluded.
     pub(crate) chars: u32,
+    /// Drawn right after an icon glyph (one without text).
+    pub(crate) after_icon: bool,
 }
 
 /// A small filled shape, in the same coordinates as [`Segment`]: the
@@ -144,6 +146,8 @@ struct Run {
     path: Option<[f32; 4]>,
     markers: Vec<Marker>,
     forms: Vec<ObjectId>,
+    /// An icon glyph was skipped since the last segment started.
+    after_icon: bool,
 }
 
 fn number(obj: &Object) -> Option<f32> {
@@ -188,6 +192,7 @@ impl Interp {
             segments: Vec::new(),
             path: None,
             markers: Vec::new(),
+            after_icon: false,
             forms: Vec::new(),
         };
         let mut data = Vec::new();
@@ -538,6 +543,13 @@ impl Run {
         }
         let is_space =
             !code.text.is_empty() && code.text.chars().all(char::is_whitespace);
+        // A drawn glyph with no text is an icon (a phone, a pin) in nearly
+        // every resume: it separates what stands on either side of it.
+        if code.text.is_empty() && code.width > 0.0 {
+            self.flush();
+            self.after_icon = true;
+            return;
+        }
         if let Some(seg) = self.current.as_mut() {
             let em = seg.size.max(size);
             let gap = x0 - seg.x1;
@@ -581,6 +593,7 @@ impl Run {
             text: code.text,
             bold_chars: if bold { n } else { 0 },
             chars: n,
+            after_icon: std::mem::take(&mut self.after_icon),
         });
     }
 

@@ -438,7 +438,7 @@ fn join_row(row: &[&Segment], page: u32) -> Option<Line> {
             // A label in a larger size beside a smaller text (a section
             // name in a left margin) is a cell of its own.
             let resized = em >= 1.2 * small && gap > 0.5 * small;
-            if gap > 2.0 * em || resized {
+            if gap > 2.0 * em || resized || s.after_icon {
                 text.push('\t');
             } else if gap > 0.2 * em && !text.ends_with(' ') && !s.text.starts_with(' ') {
                 text.push(' ');
