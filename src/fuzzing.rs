@@ -27,7 +27,8 @@ pub fn job_text(data: &[u8]) {
         "job": text,
         "target": {"company": "google", "role": "swe", "today": "2026-12-01"}
     });
-    let Ok(draft) = OrderDraft::from_json(&doc.to_string(), None, &PathPolicy::Refuse) else {
+    let Ok(draft) = OrderDraft::from_json(&doc.to_string(), None, &PathPolicy::Refuse)
+    else {
         return;
     };
     let Ok(order) = draft.resolve(TODAY) else { return };
@@ -49,7 +50,10 @@ pub fn escape(data: &[u8]) {
     crate::content::escape::string_literal(&text, &mut literal);
     let source = format!("#let x = {literal}\n");
     let root = typst::syntax::parse(&source);
-    assert!(root.errors_and_warnings().0.is_empty(), "the escaped literal does not parse: {literal:?}");
+    assert!(
+        root.errors_and_warnings().0.is_empty(),
+        "the escaped literal does not parse: {literal:?}"
+    );
     let mut markup = String::new();
     crate::content::escape::markup(&text, &mut markup);
     let root = typst::syntax::parse(&markup);

@@ -44,7 +44,9 @@ fn mutations(seed: &[u8], n: usize, rng: &mut Rng) -> Vec<Vec<u8>> {
                     }
                     2 if !v.is_empty() => {
                         let i = rng.below(v.len());
-                        let b = [0u8, 0xff, b'(', b')', b'<', b'>', b'[', b']', b'/', b'\\'][rng.below(10)];
+                        let b =
+                            [0u8, 0xff, b'(', b')', b'<', b'>', b'[', b']', b'/', b'\\']
+                                [rng.below(10)];
                         v.insert(i, b);
                     }
                     3 if v.len() > 8 => {
@@ -80,7 +82,9 @@ fn files(dir: &Path, ext: &[&str]) -> Vec<Vec<u8>> {
         .into_iter()
         .filter(|p| {
             ext.is_empty()
-                || p.extension().and_then(|e| e.to_str()).is_some_and(|e| ext.contains(&e))
+                || p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| ext.contains(&e))
         })
         .filter_map(|p| std::fs::read(p).ok())
         .collect()
@@ -114,37 +118,46 @@ fn order_reader() {
 #[test]
 fn job_text_reader() {
     let mut seeds = vec![std::fs::read(root().join("fixtures/job.mle.txt")).unwrap()];
-    seeds.extend(files(&root().join("fixtures/analysis/mle-01-backend-to-mle"), &["txt"]));
+    seeds
+        .extend(files(&root().join("fixtures/analysis/mle-01-backend-to-mle"), &["txt"]));
     run("job_text", seeds, 40, prepbook::fuzzing::job_text);
 }
 
 #[test]
 fn typst_escaper() {
-    let blns: Vec<String> =
-        serde_json::from_slice(&std::fs::read(root().join("fixtures/blns/blns.json")).unwrap())
-            .unwrap();
+    let blns: Vec<String> = serde_json::from_slice(
+        &std::fs::read(root().join("fixtures/blns/blns.json")).unwrap(),
+    )
+    .unwrap();
     let seeds: Vec<Vec<u8>> = blns.into_iter().map(String::into_bytes).collect();
     run("escape", seeds, 2, prepbook::fuzzing::escape);
 }
 
 #[test]
 fn pdf_inspector() {
-    let seeds = files(&root().join("fixtures/import/docs"), &["pdf"]).into_iter().take(6).collect();
+    let seeds = files(&root().join("fixtures/import/docs"), &["pdf"])
+        .into_iter()
+        .take(6)
+        .collect();
     run("inspect", seeds, 25, prepbook::fuzzing::inspect);
 }
 
 #[test]
 fn pdf_import() {
-    let mut seeds: Vec<Vec<u8>> =
-        files(&root().join("fixtures/import/docs"), &["pdf"]).into_iter().take(8).collect();
+    let mut seeds: Vec<Vec<u8>> = files(&root().join("fixtures/import/docs"), &["pdf"])
+        .into_iter()
+        .take(8)
+        .collect();
     seeds.extend(files(&root().join("fixtures/import/bad"), &["pdf"]));
     run("import_pdf", seeds, 25, prepbook::fuzzing::import_pdf);
 }
 
 #[test]
 fn docx_import() {
-    let mut seeds: Vec<Vec<u8>> =
-        files(&root().join("fixtures/import/docs"), &["docx"]).into_iter().take(6).collect();
+    let mut seeds: Vec<Vec<u8>> = files(&root().join("fixtures/import/docs"), &["docx"])
+        .into_iter()
+        .take(6)
+        .collect();
     seeds.extend(files(&root().join("fixtures/import/bad"), &["docx"]));
     run("import", seeds, 25, prepbook::fuzzing::import);
 }
