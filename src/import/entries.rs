@@ -74,7 +74,41 @@ fn starts_lowercase(s: &str) -> bool {
 fn head_like(l: &Line) -> bool {
     let t = l.text.trim();
     let short = t.split('\t').all(|c| words(c) <= 14) && words(t) <= 30;
-    !l.bullet && short && !t.ends_with('.') && !starts_lowercase(t)
+    !l.bullet && short && !ends_sentence(t) && !starts_lowercase(t)
+}
+
+/// Whether a line ends with a full stop rather than an abbreviation's
+/// ("Kaminari Robotics K.K.", "Acme Inc.", "Jr.").
+fn ends_sentence(t: &str) -> bool {
+    const ABBREVIATIONS: &[&str] = &[
+        "inc", "ltd", "co", "corp", "llc", "plc", "bv", "ag", "sa", "nv", "jr", "sr",
+        "st", "dept", "univ", "intl",
+    ];
+    let Some(rest) = t.strip_suffix('.') else { return false };
+    let last = rest.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    // Dotted initials (K.K., S.A., U.S.) or a known short form.
+    !(last.contains('.') || ABBREVIATIONS.contains(&last.to_lowercase().as_str()))
+}
+
+/// A label inside an entry ("Highlights", "Key achievements") that some
+/// layouts print above the bullets: neither a head nor a description.
+fn entry_label(l: &Line) -> bool {
+    const LABELS: &[&str] = &[
+        "highlights",
+        "key highlights",
+        "achievements",
+        "key achievements",
+        "selected achievements",
+        "accomplishments",
+        "key accomplishments",
+        "responsibilities",
+        "key responsibilities",
+        "main responsibilities",
+    ];
+    !l.bullet
+        && LABELS.contains(
+            &super::sections::normalise(l.text.trim().trim_end_matches(':')).as_str(),
+        )
 }
 
 /// Column titles of a table ("School\tDegree\tYears"): not an entry.
@@ -152,7 +186,7 @@ pub(crate) fn group(lines: &[Line], body: Range<usize>) -> Vec<Group> {
     let end = body.end;
     for i in body {
         let l = &lines[i];
-        if table_header(l) {
+        if table_header(l) || entry_label(l) {
             continue;
         }
         if l.bullet {
