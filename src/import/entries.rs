@@ -229,8 +229,21 @@ pub(crate) fn group(lines: &[Line], body: Range<usize>) -> Vec<Group> {
             // Two dated heads in a row: the first entry had no body.
             out.push(std::mem::take(&mut cur));
             cur.head.push(i);
-        } else if head_like(l) && l.gap_before >= 1.0 && head_dated && cur.head.len() >= 2
+        } else if head_like(l)
+            && head_dated
+            && cur.head.len() >= 2
+            && (l.gap_before >= 1.0
+                || (l.gap_before >= 0.5
+                    && cur.head.len() >= 3
+                    && cur
+                        .head
+                        .last()
+                        .is_some_and(|&h| dates::has_head_date(&lines[h].text))))
         {
+            // A head of three lines that ended with its dates, then a gap:
+            // the next entry ("EPFL / PhD in Physics / 2019 – 2023", gap,
+            // "Sharif University"). A two-line head ("Acme / 2021 –
+            // Present") may still take its title after a gap.
             out.push(std::mem::take(&mut cur));
             cur.head.push(i);
         } else if head_like(l)

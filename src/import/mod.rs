@@ -95,7 +95,11 @@ pub fn import(bytes: &[u8], limits: &ImportLimits) -> Result<Imported, ImportErr
                 "a JSON document (JSON Resume is read as it is, without import)".into(),
             ));
         }
-        detect::Detected::Pdf => (Kind::Pdf, pdf::read(bytes, limits, &mut budget)?),
+        detect::Detected::Pdf => {
+            let mut lines = pdf::read(bytes, limits, &mut budget)?;
+            join_wrapped_heads(&mut lines);
+            (Kind::Pdf, lines)
+        }
         detect::Detected::Docx => (Kind::Docx, docx::read(bytes, limits, &mut budget)?),
         detect::Detected::Markdown => {
             let text = detect::decode(bytes)?;
@@ -120,6 +124,43 @@ pub fn import(bytes: &[u8], limits: &ImportLimits) -> Result<Imported, ImportErr
     }
     let resume = output::resume(&lines, kind.name(), &mut budget)?;
     Ok(Imported { resume, kind })
+}
+
+/// Joins a large heading that wrapped onto a second line ("Doctoral
+/// Assistant, Laboratory of" over "Computational Fluid Dynamics") into
+/// one line, as it was written: recognition would otherwise take the two
+/// halves for two fields. Only lines set larger than the body text, in the
+/// same font size, weight, block and left edge, with no gap between them.
+fn join_wrapped_heads(lines: &mut Vec<Line>) {
+    let mut sizes: Vec<f32> = lines.iter().map(|l| l.size).filter(|s| *s > 0.0).collect();
+    sizes.sort_by(f32::total_cmp);
+    let Some(&body) = sizes.get(sizes.len() / 2) else { return };
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    for l in lines.drain(..) {
+        if let Some(prev) = out.last_mut() {
+            let wraps = prev.page == l.page
+                && prev.block == l.block
+                && prev.bold == l.bold
+                && !prev.bullet
+                && !l.bullet
+                && l.size >= body * 1.25
+                && (prev.size - l.size).abs() < 0.3
+                && (prev.x - l.x).abs() < 2.0
+                && l.gap_before < 0.4
+                && !prev.text.contains('\t')
+                && !l.text.contains('\t')
+                && !prev.text.trim_end().ends_with(':');
+            if wraps {
+                if !prev.text.ends_with('-') {
+                    prev.text.push(' ');
+                }
+                prev.text.push_str(l.text.trim_start());
+                continue;
+            }
+        }
+        out.push(l);
+    }
+    *lines = out;
 }
 
 /// One line of a document in reading order, as the readers hand it to
