@@ -109,7 +109,7 @@ fn import_recovers_the_fixture_facts() {
         if is_pdf(layout) {
             let floor = match layout.as_str() {
                 "pdf-plain" => 0.95,
-                "pdf-stackoverflow" => 0.78,
+                "pdf-stackoverflow" => 0.87,
                 "pdf-even" => 0.64,
                 "pdf-kendall" => 0.69,
                 other => panic!("no floor for the layout {other}"),

@@ -492,7 +492,7 @@ fn company_score(s: &str) -> f32 {
 fn head_fragments(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for f in fragments(text) {
-        for g in f.split(" - ").flat_map(|g| g.split(" @ ")) {
+        for g in f.split(" - ").flat_map(|g| g.split(" @ ")).flat_map(split_at_word) {
             let g = g
                 .trim()
                 .trim_matches(|c: char| {
@@ -509,6 +509,19 @@ fn head_fragments(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// "Senior Engineer at Acme", "Bachelor of Science Economics at
+/// University of Michigan": a title or degree, then " at " and where.
+/// Other text with " at " ("Engineer at heart") is left whole.
+fn split_at_word(g: &str) -> Vec<&str> {
+    if let Some((left, right)) = g.split_once(" at ")
+        && !right.trim().is_empty()
+        && (title_score(left) >= 1.0 || degree(left).is_some())
+    {
+        return vec![left, right];
+    }
+    vec![g]
 }
 
 /// Drops a parenthesis left open at the end or closed at the start.

@@ -138,18 +138,32 @@ fn join_wrapped_heads(lines: &mut Vec<Line>) {
     let mut out: Vec<Line> = Vec::with_capacity(lines.len());
     for l in lines.drain(..) {
         if let Some(prev) = out.last_mut() {
-            let wraps = prev.page == l.page
+            // "… at University of" / "Nairobi": a head that stops on a
+            // word that cannot end one.
+            let dangling = ["of", "and", "for", "the", "de", "in", "&", "at"]
+                .iter()
+                .any(|w| prev.text.trim_end().rsplit(' ').next() == Some(*w));
+            let continues = dangling
+                && prev.page == l.page
                 && prev.block == l.block
-                && prev.bold == l.bold
                 && !prev.bullet
                 && !l.bullet
-                && l.size >= body * 1.25
                 && (prev.size - l.size).abs() < 0.3
-                && (prev.x - l.x).abs() < 2.0
                 && l.gap_before < 0.4
-                && !prev.text.contains('\t')
-                && !l.text.contains('\t')
-                && !prev.text.trim_end().ends_with(':');
+                && l.text.split_whitespace().count() <= 6;
+            let wraps = continues
+                || prev.page == l.page
+                    && prev.block == l.block
+                    && prev.bold == l.bold
+                    && !prev.bullet
+                    && !l.bullet
+                    && l.size >= body * 1.25
+                    && (prev.size - l.size).abs() < 0.3
+                    && (prev.x - l.x).abs() < 2.0
+                    && l.gap_before < 0.4
+                    && !prev.text.contains('\t')
+                    && !l.text.contains('\t')
+                    && !prev.text.trim_end().ends_with(':');
             if wraps {
                 if !prev.text.ends_with('-') {
                     prev.text.push(' ');
