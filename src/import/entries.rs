@@ -1041,12 +1041,60 @@ pub(crate) fn skills(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     let mut loose: Option<usize> = None;
     let mut last_group: Option<usize> = None;
+    // A group opened by a name on its own line, taking the lines below.
+    let mut named_group: Option<usize> = None;
+    let end = body.end;
     for i in body {
         let l = &lines[i];
         let t = l.text.trim();
         if table_header(l) {
             continue;
         }
+        // A level printed beside or under a group's name ("Languages"
+        // "Expert").
+        if let Some(g) = named_group.filter(|&g| !out[g].value.contains_key("level"))
+            && SKILL_LEVELS.contains(&super::sections::normalise(t).as_str())
+        {
+            set(&mut out[g].value, "level", t);
+            out[g].lines.push(i);
+            continue;
+        }
+        // A name on a line of its own with its keywords below it, as
+        // sidebars print skills ("Systems" over "Linux kernel  V4L2").
+        let next_lists = lines.get(i + 1).filter(|_| i + 1 < end).is_some_and(|n| {
+            n.text.contains('\t')
+                || SKILL_LEVELS.contains(&super::sections::normalise(&n.text).as_str())
+        });
+        if !l.bullet
+            && words(t) <= 4
+            && !t.contains(['\t', ',', ';', ':', '|', '·'])
+            && next_lists
+        {
+            let mut map = Map::new();
+            set(&mut map, "name", t);
+            set(&mut map, "keywords", Vec::<String>::new());
+            out.push(Entry {
+                value: map,
+                lines: vec![i],
+                confidence: 0.8,
+                uncertain: vec![],
+            });
+            last_group = Some(out.len() - 1);
+            named_group = last_group;
+            continue;
+        }
+        if let Some(g) = named_group
+            && l.gap_before < 1.0
+            && (t.contains('\t') || t.contains(','))
+        {
+            let kws = keywords(t);
+            if let Some(Value::Array(a)) = out[g].value.get_mut("keywords") {
+                a.extend(kws.into_iter().map(Value::from));
+            }
+            out[g].lines.push(i);
+            continue;
+        }
+        named_group = None;
         if let Some((name, level, rest)) = skill_group(t) {
             let mut map = Map::new();
             set(&mut map, "name", name);
@@ -1097,6 +1145,18 @@ pub(crate) fn skills(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
     }
     out
 }
+
+/// Levels that themes print beside a skill group's name.
+const SKILL_LEVELS: &[&str] = &[
+    "expert",
+    "advanced",
+    "intermediate",
+    "beginner",
+    "basic",
+    "proficient",
+    "master",
+    "novice",
+];
 
 /// Languages: `English (native), German (C1)`, `French — B2`.
 pub(crate) fn languages(lines: &[Line], body: Range<usize>) -> Vec<Entry> {

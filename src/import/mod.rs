@@ -157,7 +157,7 @@ fn join_wrapped_heads(lines: &mut Vec<Line>) {
                     && prev.bold == l.bold
                     && !prev.bullet
                     && !l.bullet
-                    && l.size >= body * 1.25
+                    && (l.size >= body * 1.25 || (l.bold && l.size >= body * 1.1))
                     && (prev.size - l.size).abs() < 0.3
                     && (prev.x - l.x).abs() < 2.0
                     && l.gap_before < 0.4
