@@ -478,3 +478,45 @@ fn import_never_panics_on_damaged_input() {
     let odd = "\u{feff}# \n**\n- \n|||\n[](\n\\\n\t\t\n2019 –\n: :\n(\n)\n";
     let _ = prepbook::import::import(odd.as_bytes(), &limits);
 }
+
+#[test]
+fn a_playbook_from_a_pdf_resume_names_the_employers_and_highlights() {
+    // Issue 13: the same candidate, from the PDF a theme printed and from
+    // the JSON Resume it was made from.
+    let stem = "02-de-senior-streaming-india";
+    let truth: Value = serde_json::from_str(
+        &std::fs::read_to_string(import_dir().join(format!("truth/{stem}.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    let render = |resume: Value| {
+        let order = order_json(json!({
+            "order_id": "PDF-IMPORT-1",
+            "resume": resume,
+            "target": {"company": "google", "role": "de", "interview_date": "2027-01-08"}
+        }))
+        .unwrap();
+        let out = engine().render(&order, &Default::default()).unwrap();
+        pdf_pages_text(&out.pdf)
+            .join("\n")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let pdf =
+        std::fs::read(import_dir().join(format!("docs/{stem}.pdf-plain.pdf"))).unwrap();
+    let data = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    let from_pdf =
+        render(json!({"file": {"media_type": "application/pdf", "data": data}}));
+    let from_json = render(truth.clone());
+    for w in truth["work"].as_array().unwrap() {
+        let employer = w["name"].as_str().unwrap();
+        assert!(from_json.contains(employer), "{employer} not in the JSON playbook");
+        assert!(from_pdf.contains(employer), "{employer} not in the PDF playbook");
+    }
+    // A highlight the stories quote: its opening words appear in both.
+    let first = truth["work"][0]["highlights"][0].as_str().unwrap();
+    let opening: String = first.split_whitespace().take(5).collect::<Vec<_>>().join(" ");
+    assert!(from_json.contains(&opening), "{opening:?} not in the JSON playbook");
+    assert!(from_pdf.contains(&opening), "{opening:?} not in the PDF playbook");
+}

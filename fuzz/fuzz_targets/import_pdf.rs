@@ -1,0 +1,4 @@
+//! cargo fuzz run import_pdf — see fuzz/README.md.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| prepbook::fuzzing::import_pdf(data));
