@@ -110,7 +110,7 @@ fn import_recovers_the_fixture_facts() {
             let floor = match layout.as_str() {
                 "pdf-plain" => 0.95,
                 "pdf-stackoverflow" => 0.87,
-                "pdf-even" => 0.64,
+                "pdf-even" => 0.66,
                 "pdf-kendall" => 0.76,
                 other => panic!("no floor for the layout {other}"),
             };

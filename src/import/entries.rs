@@ -160,11 +160,16 @@ fn sentence_like(s: &str) -> bool {
 /// starting something new.
 fn continues_bullet(lines: &[Line], i: usize, end: usize) -> bool {
     let l = &lines[i];
-    if l.bold || l.heading.is_some() || dates::has_head_date(&l.text) {
+    if l.bold || l.heading.is_some() {
         return false;
     }
+    // Lowercase first: "handed over to them in 2026-06" wraps the bullet
+    // above even though it holds a date.
     if starts_lowercase(&l.text) {
         return true;
+    }
+    if dates::has_head_date(&l.text) {
+        return false;
     }
     // Indented under its bullet (a typed resume's wrapped line).
     if let Some(b) = (0..i).rev().find(|&j| lines[j].bullet)
