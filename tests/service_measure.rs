@@ -38,11 +38,15 @@ async fn measure_throughput_by_worker_processes() {
                 workers: 0,
                 ..WorkerOptions::default()
             },
+            // One client queues the whole measurement at once.
+            max_pending_per_owner: u32::MAX,
             ..ServeOptions::default()
         };
         let svc = Service::open(&opts).await.unwrap();
         for i in 0..jobs {
             let req = Request::post("/v1/playbooks")
+                // Loopback mode checks Host, as every HTTP/1.1 client sends it.
+                .header("host", "127.0.0.1")
                 .body(Body::from(order(i).to_string()))
                 .unwrap();
             assert_eq!(svc.router().oneshot(req).await.unwrap().status(), 202);

@@ -62,12 +62,16 @@ async fn submit_all(db: &str, storage: &std::path::Path, n: usize) -> Vec<String
             workers: 0,
             ..WorkerOptions::default()
         },
+        // One client queues the whole batch at once here.
+        max_pending_per_owner: u32::MAX,
         ..ServeOptions::default()
     };
     let svc = Service::open(&opts).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..n {
         let req = Request::post("/v1/playbooks")
+            // Loopback mode checks Host, as every HTTP/1.1 client sends it.
+            .header("host", "127.0.0.1")
             .header("idempotency-key", format!("order-{i}"))
             .body(Body::from(order(i).to_string()))
             .unwrap();
