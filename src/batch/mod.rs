@@ -178,8 +178,8 @@ struct Sidecar {
 /// outputs go. Parent and children build it from the same manifest, so
 /// item `i` is the same order in every process.
 struct Plan {
-    /// Manifest line (1-based), the id the line states (even when the
-    /// order cannot be read: `summary.json` must name it), the order.
+    /// Manifest line (1-based), the id the line states when the order
+    /// cannot be read (`summary.json` must still name it), the order.
     items: Vec<(usize, Option<String>, Result<Order>)>,
     out: PathBuf,
     state: PathBuf,
@@ -233,7 +233,9 @@ impl Plan {
                         ))
                     }
                 });
-                (i + 1, stated_id(line), order)
+                // Only a failed order needs the id read on its own.
+                let stated = order.is_err().then(|| stated_id(line)).flatten();
+                (i + 1, stated, order)
             })
             .collect();
         let state = out.join(".prepbook");

@@ -34,6 +34,13 @@ pub(crate) struct Entry {
     pub(crate) uncertain: Vec<&'static str>,
 }
 
+impl Entry {
+    /// An entry read from line `i` alone, with nothing guessed.
+    fn from_line(value: Map<String, Value>, i: usize, confidence: f32) -> Self {
+        Self { value, lines: vec![i], confidence, uncertain: vec![] }
+    }
+}
+
 /// A group of lines that form one entry: head lines, description lines
 /// and bullets (each with its wrapped continuation lines).
 #[derive(Debug, Clone, Default)]
@@ -1078,12 +1085,7 @@ pub(crate) fn skills(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
             let mut map = Map::new();
             set(&mut map, "name", t);
             set(&mut map, "keywords", Vec::<String>::new());
-            out.push(Entry {
-                value: map,
-                lines: vec![i],
-                confidence: 0.8,
-                uncertain: vec![],
-            });
+            out.push(Entry::from_line(map, i, 0.8));
             last_group = Some(out.len() - 1);
             named_group = last_group;
             continue;
@@ -1107,12 +1109,7 @@ pub(crate) fn skills(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
                 set(&mut map, "level", level);
             }
             set(&mut map, "keywords", keywords(&rest));
-            out.push(Entry {
-                value: map,
-                lines: vec![i],
-                confidence: 0.9,
-                uncertain: vec![],
-            });
+            out.push(Entry::from_line(map, i, 0.9));
             last_group = Some(out.len() - 1);
             continue;
         }
@@ -1195,12 +1192,7 @@ pub(crate) fn languages(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
             if let Some(f) = fluency {
                 set(&mut map, "fluency", f);
             }
-            out.push(Entry {
-                value: map,
-                lines: vec![i],
-                confidence: 0.8,
-                uncertain: vec![],
-            });
+            out.push(Entry::from_line(map, i, 0.8));
         }
     }
     out
@@ -1216,23 +1208,13 @@ pub(crate) fn interests(lines: &[Line], body: Range<usize>) -> Vec<Entry> {
                 let mut map = Map::new();
                 set(&mut map, "name", name);
                 set(&mut map, "keywords", keywords(&rest));
-                out.push(Entry {
-                    value: map,
-                    lines: vec![i],
-                    confidence: 0.8,
-                    uncertain: vec![],
-                });
+                out.push(Entry::from_line(map, i, 0.8));
             }
             None => {
                 for k in keywords(t) {
                     let mut map = Map::new();
                     set(&mut map, "name", k);
-                    out.push(Entry {
-                        value: map,
-                        lines: vec![i],
-                        confidence: 0.7,
-                        uncertain: vec![],
-                    });
+                    out.push(Entry::from_line(map, i, 0.7));
                 }
             }
         }
